@@ -1,0 +1,70 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import { zohoAccountsExpression, zohoDataCenterProperties } from '../nodes/ZohoCrmUpsertContact/credentialFields';
+import { ZOHO_DATA_CENTERS } from '../nodes/ZohoCrmUpsertContact/dataCenters';
+
+const apiByDataCenter = JSON.stringify(
+	Object.fromEntries(Object.entries(ZOHO_DATA_CENTERS).map(([key, dc]) => [key, dc.apiUrl])),
+);
+
+/** Zoho CRM through n8n's OAuth2 connect flow (offline access, so n8n keeps a refresh token). */
+export class ZohoCrmOAuth2Api implements ICredentialType {
+	name = 'zohoCrmOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Zoho CRM OAuth2 API';
+
+	icon = { light: 'file:../nodes/ZohoCrmUpsertContact/zohoCrm.svg', dark: 'file:../nodes/ZohoCrmUpsertContact/zohoCrm.dark.svg' } as const;
+
+	documentationUrl = 'https://www.zoho.com/crm/developer/docs/api/v8/oauth-overview.html';
+
+	properties: INodeProperties[] = [
+		...zohoDataCenterProperties,
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: `=${zohoAccountsExpression}/oauth/v2/auth`,
+			required: true,
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: `=${zohoAccountsExpression}/oauth/v2/token`,
+			required: true,
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: 'ZohoCRM.modules.contacts.ALL,ZohoCRM.modules.leads.ALL,ZohoCRM.settings.fields.READ,ZohoCRM.users.READ',
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: 'access_type=offline&prompt=consent',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ $credentials.oauthTokenData?.api_domain || (${apiByDataCenter})[$credentials.dataCenter] || $credentials.apiUrl }}`,
+			url: '/crm/v8/users',
+			qs: { type: 'CurrentUser' },
+		},
+	};
+}

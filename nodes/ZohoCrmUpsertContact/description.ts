@@ -1,0 +1,162 @@
+/** What the user sees: the parameters of Zoho CRM Upsert Contact. */
+import type { INodeProperties } from 'n8n-workflow';
+import type { TargetSchema } from '../shared/fieldMapping';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+
+function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
+	return schema.fields
+		.map((field) => ({
+			displayName: field.displayName,
+			name: field.name,
+			type: 'string' as const,
+			default: '',
+			description: `Zoho API name: ${field.name}${field.kind === 'date' ? ' (any date form; sent as yyyy-MM-dd)' : ''}`,
+		}))
+		.sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+export const zohoUpsertProperties: INodeProperties[] = [
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{ name: 'Refresh Token (Self Client)', value: 'refreshToken' },
+			{ name: 'OAuth2', value: 'oAuth2' },
+		],
+		default: 'refreshToken',
+	},
+	{
+		displayName: 'Module',
+		name: 'module',
+		type: 'options',
+		options: [
+			{ name: 'Contacts', value: 'Contacts' },
+			{ name: 'Leads', value: 'Leads' },
+		],
+		default: 'Contacts',
+		description: 'The Zoho CRM module records are upserted into',
+	},
+	{
+		displayName: 'Map Input Fields Automatically',
+		name: 'autoMap',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to fill Zoho fields from common input names (email, first_name, firstName, given_name, name.first, last_name, phone, company, …). Fields set below take precedence.',
+	},
+	{
+		displayName: 'Contact Fields',
+		name: 'contactFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: { module: ['Contacts'] } },
+		options: standardFieldOptions(ZOHO_CONTACTS),
+	},
+	{
+		displayName: 'Lead Fields',
+		name: 'leadFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: { module: ['Leads'] } },
+		options: standardFieldOptions(ZOHO_LEADS),
+	},
+	{
+		displayName: 'Other Fields',
+		name: 'otherFields',
+		type: 'fixedCollection',
+		placeholder: 'Add Field',
+		typeOptions: { multipleValues: true },
+		default: {},
+		description: 'Any field of the module, custom fields included, by its API name',
+		options: [
+			{
+				displayName: 'Field',
+				name: 'field',
+				values: [
+					{
+						displayName: 'Field Name or ID',
+						name: 'name',
+						type: 'options',
+						typeOptions: { loadOptionsMethod: 'getModuleFields', loadOptionsDependsOn: ['module'] },
+						default: '',
+						description:
+							'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Duplicate Check Fields',
+		name: 'duplicateCheckFields',
+		type: 'string',
+		default: 'Email',
+		placeholder: 'Email, Phone',
+		description:
+			'API names of the fields Zoho matches existing records on, in order, separated by commas. Empty: Zoho’s default (Email, then unique fields).',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Batch Size',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 100,
+				description: 'Records per Zoho call (Zoho accepts at most 100)',
+			},
+			{
+				displayName: 'Concurrent Calls',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 25 },
+				default: 4,
+				description:
+					'Upsert calls in flight at once. Zoho allows 5 (Free) to 25 (Ultimate) per org, shared with every other integration.',
+			},
+			{
+				displayName: 'Last Name Fallback',
+				name: 'lastNameFallback',
+				type: 'string',
+				default: '',
+				description: 'Sent as Last_Name when an item has none (Zoho requires it); empty: such items fail before any call',
+			},
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'Europe/Berlin',
+				description: 'IANA time zone for dates and date-times; empty: UTC',
+			},
+			{
+				displayName: 'Workflows to Trigger in Zoho',
+				name: 'trigger',
+				type: 'options',
+				options: [
+					{ name: 'All (Zoho Default)', value: 'all' },
+					{ name: 'None', value: 'none' },
+					{ name: 'Workflow and Approval', value: 'workflow,approval' },
+					{ name: 'Workflow Only', value: 'workflow' },
+					{ name: 'Workflow, Approval and Blueprint', value: 'workflow,approval,blueprint' },
+				],
+				default: 'all',
+				description: 'Which Zoho automations the upsert may start',
+			},
+		],
+	},
+];

@@ -1,0 +1,182 @@
+/**
+ * What goes on the wire to Zoho CRM: sessions (which credential, which API
+ * host, which token), the upsert call and the fields call. Every request goes
+ * through the shared HTTP helper.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { serviceApiError, type ServiceFailure } from '../shared/errors';
+import { sendServiceRequest, type HttpContext, type ServiceResponse } from '../shared/http';
+import { getZohoAccessToken, ZOHO_SERVICE, type ZohoRefreshTokenCredentials } from './auth';
+import { zohoApiBase } from './dataCenters';
+
+export const ZOHO_API_VERSION = 'v8';
+export type ZohoAuthentication = 'refreshToken' | 'oAuth2';
+export type ZohoModule = 'Contacts' | 'Leads';
+
+export interface ZohoSession {
+	credentialType: string;
+	apiBase: string;
+	credentials: ICredentialDataDecryptedObject;
+	oauth2TokenType?: string;
+	secrets: string[];
+	/** Refresh-token credentials: get a new token after Zoho rejected `rejected`. */
+	renewToken?: (rejected: string) => Promise<void>;
+}
+
+/** One upsert result entry, exactly as Zoho returns it. */
+export interface ZohoUpsertEntry {
+	code: string;
+	status: 'success' | 'error';
+	message: string;
+	action?: 'insert' | 'update';
+	duplicate_field?: string | null;
+	details?: IDataObject;
+}
+
+/** Reads Zoho's `{code, message, details}` and adds what to check for the usual codes. */
+export function describeZohoError(body: unknown): Partial<ServiceFailure> {
+	const b = (body && typeof body === 'object' ? body : {}) as IDataObject;
+	const code = typeof b.code === 'string' ? b.code : undefined;
+	const hints: Record<string, string> = {
+		INVALID_TOKEN: 'Zoho did not accept the access token: check the data centre of the credential.',
+		OAUTH_SCOPE_MISMATCH: 'The token lacks a scope: regenerate it with ZohoCRM.modules.ALL (or the module scope).',
+		NO_PERMISSION: 'The Zoho user of this credential may not write to this module.',
+		TOO_MANY_REQUESTS: 'Zoho rate limit: lower the node’s concurrency or batch more records per call.',
+		INVALID_MODULE: 'The module name is not known to this Zoho org.',
+	};
+	return {
+		code,
+		message: typeof b.message === 'string' ? b.message : undefined,
+		details: b.details,
+		hint: code ? hints[code] : undefined,
+	};
+}
+
+export async function openZohoSession(ctx: HttpContext, authentication: ZohoAuthentication): Promise<ZohoSession> {
+	if (authentication === 'oAuth2') {
+		const credentials = await ctx.getCredentials('zohoCrmOAuth2Api');
+		const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
+		return {
+			credentialType: 'zohoCrmOAuth2Api',
+			apiBase: zohoApiBase({ ...credentials, apiDomain: tokenData.api_domain as string | undefined }),
+			credentials,
+			oauth2TokenType: 'Zoho-oauthtoken',
+			secrets: [credentials.clientSecret as string, tokenData.access_token as string, tokenData.refresh_token as string],
+		};
+	}
+	const stored = (await ctx.getCredentials('zohoCrmRefreshTokenApi')) as unknown as ZohoRefreshTokenCredentials;
+	const send = async (options: IHttpRequestOptions) => await ctx.helpers.httpRequest(options);
+	const token = await getZohoAccessToken(send, stored);
+	const session: ZohoSession = {
+		credentialType: 'zohoCrmRefreshTokenApi',
+		apiBase: zohoApiBase({ ...stored, apiDomain: token.apiDomain }),
+		credentials: { ...stored, accessToken: token.accessToken } as unknown as ICredentialDataDecryptedObject,
+		secrets: [stored.clientSecret, stored.refreshToken, token.accessToken],
+	};
+	session.renewToken = async (rejected: string) => {
+		const renewed = await getZohoAccessToken(send, stored, rejected);
+		session.credentials = { ...session.credentials, accessToken: renewed.accessToken };
+		session.apiBase = zohoApiBase({ ...stored, apiDomain: renewed.apiDomain });
+		session.secrets.push(renewed.accessToken);
+	};
+	return session;
+}
+
+/** A Zoho API call; a rejected access token is renewed (once for all callers) and the call repeated once. */
+export async function zohoApiRequest<T = IDataObject>(
+	ctx: HttpContext,
+	session: ZohoSession,
+	request: Omit<IHttpRequestOptions, 'url'> & { path: string },
+	itemIndex?: number,
+): Promise<ServiceResponse<T>> {
+	const { path, ...rest } = request;
+	const call = () =>
+		sendServiceRequest<T>(
+			ctx,
+			{ ...rest, url: `${session.apiBase}/crm/${ZOHO_API_VERSION}${path}`, json: true },
+			{
+				service: ZOHO_SERVICE,
+				credentialType: session.credentialType,
+				credentialsDecrypted: session.renewToken ? session.credentials : undefined,
+				oauth2TokenType: session.oauth2TokenType,
+				itemIndex,
+				secrets: session.secrets,
+				describeError: describeZohoError,
+				passThroughStatuses: session.renewToken ? [401] : undefined,
+			},
+		);
+	let response = await call();
+	if (response.statusCode === 401 && session.renewToken) {
+		const code = (response.body as IDataObject | undefined)?.code;
+		if (code === 'INVALID_TOKEN') {
+			await session.renewToken(session.credentials.accessToken as string);
+			response = await call();
+		}
+		if (response.statusCode === 401) {
+			// Still refused: surface Zoho's own answer.
+			const described = describeZohoError(response.body);
+			throw serviceApiError(
+				ctx.getNode(),
+				{ service: ZOHO_SERVICE, status: 401, code: described.code, message: described.message ?? 'unauthorized', hint: described.hint, details: described.details },
+				{ itemIndex, secrets: session.secrets },
+			);
+		}
+	}
+	return response;
+}
+
+export interface UpsertOptions {
+	duplicateCheckFields: string[];
+	/** undefined: Zoho runs all; []: none run. */
+	trigger?: string[];
+}
+
+/** Upserts up to 100 records in one call; returns Zoho's per-record entries, in order. */
+export async function upsertRecords(
+	ctx: HttpContext,
+	session: ZohoSession,
+	module: ZohoModule,
+	records: IDataObject[],
+	options: UpsertOptions,
+	itemIndex?: number,
+): Promise<ZohoUpsertEntry[]> {
+	const body: IDataObject = { data: records };
+	if (options.duplicateCheckFields.length) body.duplicate_check_fields = options.duplicateCheckFields;
+	if (options.trigger !== undefined) body.trigger = options.trigger;
+	const response = await zohoApiRequest<{ data?: ZohoUpsertEntry[] }>(
+		ctx,
+		session,
+		{ method: 'POST', path: `/${module}/upsert`, body },
+		itemIndex,
+	);
+	const entries = response.body?.data;
+	if (!Array.isArray(entries) || entries.length !== records.length) {
+		throw serviceApiError(
+			ctx.getNode(),
+			{
+				service: ZOHO_SERVICE,
+				status: response.statusCode,
+				message: `answered ${Array.isArray(entries) ? entries.length : 'no'} results for ${records.length} records`,
+			},
+			{ itemIndex, secrets: session.secrets },
+		);
+	}
+	return entries;
+}
+
+export interface ZohoField {
+	api_name: string;
+	field_label: string;
+	data_type: string;
+	system_mandatory?: boolean;
+	read_only?: boolean;
+}
+
+export async function getModuleFields(ctx: HttpContext, session: ZohoSession, module: ZohoModule): Promise<ZohoField[]> {
+	const response = await zohoApiRequest<{ fields?: ZohoField[] }>(ctx, session, {
+		method: 'GET',
+		path: '/settings/fields',
+		qs: { module },
+	});
+	return response.body?.fields ?? [];
+}

@@ -1,0 +1,91 @@
+/**
+ * Error shaping shared by every node: a service's own code and message reach the
+ * user, secrets never do.
+ */
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+
+const REDACTED = '[redacted]';
+
+/** Replaces every occurrence of each secret (and its URL-encoded form) in a text. */
+export function redactSecrets(text: string, secrets: Array<string | undefined> = []): string {
+	let result = text;
+	for (const secret of secrets) {
+		// Short values (a DC code, "true") would redact ordinary words: only real secrets.
+		if (!secret || secret.length < 6) continue;
+		for (const form of new Set([secret, encodeURIComponent(secret)])) {
+			result = result.split(form).join(REDACTED);
+		}
+	}
+	return result;
+}
+
+/** Deeply redacts strings of a JSON-like value. */
+export function redactValue<T>(value: T, secrets: Array<string | undefined> = []): T {
+	if (typeof value === 'string') return redactSecrets(value, secrets) as T;
+	if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets)) as T;
+	if (value && typeof value === 'object') {
+		const copy: Record<string, unknown> = {};
+		for (const [key, v] of Object.entries(value)) copy[key] = redactValue(v, secrets);
+		return copy as T;
+	}
+	return value;
+}
+
+export interface ServiceFailure {
+	/** The service's name as users know it, e.g. "Zoho CRM". */
+	service: string;
+	/** HTTP status, when the service answered. */
+	status?: number;
+	/** The service's own error code, e.g. "INVALID_DATA". */
+	code?: string;
+	/** The service's own message. */
+	message: string;
+	/** What to check, in the user's terms. */
+	hint?: string;
+	/** The service's details (field names, paths), already free of secrets or redacted here. */
+	details?: unknown;
+}
+
+/** One line a user can act on: "Zoho CRM answered 400 INVALID_DATA: invalid data". */
+export function describeFailure(failure: ServiceFailure): string {
+	const status = failure.status ? ` ${failure.status}` : '';
+	const code = failure.code ? ` ${failure.code}` : '';
+	const prefix = failure.status || failure.code ? `${failure.service} answered${status}${code}` : failure.service;
+	return `${prefix}: ${failure.message}`;
+}
+
+/** A NodeApiError carrying the service's code and message, with secrets removed. */
+export function serviceApiError(
+	node: INode,
+	failure: ServiceFailure,
+	options: { itemIndex?: number; secrets?: Array<string | undefined> } = {},
+): NodeApiError {
+	const secrets = options.secrets ?? [];
+	const safe = redactValue(failure, secrets);
+	const response: JsonObject = {
+		service: safe.service,
+		message: safe.message,
+		...(safe.status !== undefined ? { httpCode: String(safe.status) } : {}),
+		...(safe.code !== undefined ? { code: safe.code } : {}),
+		...(safe.details !== undefined ? { details: safe.details as JsonObject } : {}),
+	};
+	const error = new NodeApiError(node, response, {
+		message: describeFailure(safe),
+		description: safe.hint,
+		httpCode: safe.status !== undefined ? String(safe.status) : undefined,
+		itemIndex: options.itemIndex,
+	});
+	return error;
+}
+
+/** A NodeOperationError for input the node refuses before any call. */
+export function invalidInputError(
+	node: INode,
+	message: string,
+	options: { itemIndex?: number; description?: string } = {},
+): NodeOperationError {
+	return new NodeOperationError(node, message, {
+		itemIndex: options.itemIndex,
+		description: options.description,
+	});
+}

