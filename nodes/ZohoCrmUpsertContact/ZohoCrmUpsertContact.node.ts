@@ -8,7 +8,6 @@ import {
 	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 import { serviceApiError } from '../shared/errors';
 import { formatProblems, mapContact, type FieldAssignment } from '../shared/fieldMapping';
@@ -161,23 +160,26 @@ export class ZohoCrmUpsertContact implements INodeType {
 				}
 				throw error;
 			}
-			output.push({ json: outcome.json, error: outcome.error as NodeOperationError, pairedItem: { item: itemIndex } });
+			output.push({ json: outcome.json, pairedItem: { item: itemIndex } });
 		}
 		return [output];
 	}
 }
 
-function failure(error: Error): Outcome {
-	const err = error as Error & { description?: string; context?: IDataObject; errorResponse?: JsonObject };
-	const response = (err.errorResponse ?? {}) as IDataObject;
+/**
+ * A failed item. Its json keeps to `error`, `message` and `details`: n8n then
+ * routes it to the error output and adds the input item's fields, so the user
+ * sees which contact failed and why.
+ */
+function failure(error: Error, details: IDataObject = {}): Outcome {
+	const err = error as Error & { description?: string };
 	return {
 		ok: false,
 		error,
 		json: {
 			error: err.message,
-			...(err.description ? { description: err.description } : {}),
-			...(response.code ? { code: response.code } : {}),
-			...(response.details ? { details: response.details } : {}),
+			...(err.description ? { message: err.description } : {}),
+			details,
 		},
 	};
 }
@@ -209,11 +211,7 @@ function entryOutcome(ctx: IExecuteFunctions, entry: ZohoUpsertEntry, itemIndex:
 		},
 		{ itemIndex, secrets: session.secrets },
 	);
-	return {
-		ok: false,
-		error,
-		json: { error: error.message, code: entry.code, field: field ?? null, details },
-	};
+	return failure(error, { code: entry.code, field: field ?? null, zoho: details });
 }
 
 function shapeSessionError(ctx: IExecuteFunctions, error: Error, itemIndex: number): Error {

@@ -6,15 +6,19 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 const REDACTED = '[redacted]';
 
-/** Replaces every occurrence of each secret (and its URL-encoded form) in a text. */
+/** A secret as it appears in a text: raw, in a URL, in a form body (which escapes more, spaces as "+"). */
+function secretForms(secret: string): string[] {
+	return [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+}
+
+/** Replaces every occurrence of each secret (and its URL- and form-encoded forms) in a text. */
 export function redactSecrets(text: string, secrets: Array<string | undefined> = []): string {
+	// Short values (a DC code, "true") would redact ordinary words: only real secrets.
+	const forms = new Set(secrets.filter((secret): secret is string => !!secret && secret.length >= 6).flatMap(secretForms));
+	// Longest first, so a secret that contains another is redacted whole, not leaving its tail.
 	let result = text;
-	for (const secret of secrets) {
-		// Short values (a DC code, "true") would redact ordinary words: only real secrets.
-		if (!secret || secret.length < 6) continue;
-		for (const form of new Set([secret, encodeURIComponent(secret)])) {
-			result = result.split(form).join(REDACTED);
-		}
+	for (const form of [...forms].sort((a, b) => b.length - a.length)) {
+		result = result.split(form).join(REDACTED);
 	}
 	return result;
 }

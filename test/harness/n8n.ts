@@ -50,6 +50,7 @@ export function packPackage(destination: string): string {
 /** Unpacks a package tarball where n8n's community-package installer would put it. */
 export function installPackageInto(userFolder: string, tarball: string): void {
 	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+	rmSync(target, { recursive: true, force: true });
 	mkdirSync(target, { recursive: true });
 	const result = spawnSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
 	if (result.status !== 0) throw new Error(`unpacking ${tarball} failed`);
@@ -100,6 +101,8 @@ export interface StartOptions {
 	/** Skip installing the package (a control run of stock n8n). */
 	withoutPackage?: boolean;
 	keepUserFolder?: boolean;
+	/** Also print n8n's log (npm start). */
+	logToConsole?: boolean;
 }
 
 export interface ExecutionSummary {
@@ -122,6 +125,7 @@ export class N8nProcess {
 		readonly env: Record<string, string>,
 		readonly logFile: string,
 		private readonly keepUserFolder: boolean,
+		private readonly logToConsole = false,
 	) {}
 
 	get baseUrl(): string {
@@ -154,6 +158,10 @@ export class N8nProcess {
 		});
 		this.child.stdout!.pipe(log);
 		this.child.stderr!.pipe(log);
+		if (this.logToConsole) {
+			this.child.stdout!.pipe(process.stdout);
+			this.child.stderr!.pipe(process.stderr);
+		}
 		const child = this.child;
 		this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
 		await this.waitUntil(async () => (await this.fetchStatus('/healthz/readiness')) === 200, 'n8n readiness');
@@ -393,7 +401,7 @@ export async function startN8n(options: StartOptions): Promise<N8nProcess> {
 	const port = options.port ?? (await freePortPair());
 	const env = n8nEnvironment(userFolder, port, options.env);
 	const logFile = path.join(workRoot, `${options.name}-${port}.log`);
-	const n8n = new N8nProcess(install, userFolder, port, env, logFile, options.keepUserFolder ?? false);
+	const n8n = new N8nProcess(install, userFolder, port, env, logFile, options.keepUserFolder ?? false, options.logToConsole);
 
 	if (!options.withoutPackage) {
 		const tarball = packPackage(path.join(userFolder, 'pack'));

@@ -1,0 +1,201 @@
+/**
+ * Zoho CRM Upsert Contact in a real n8n, against the Zoho double: batches,
+ * per-record outcomes, one shared token refresh, data-centre hosts, and the
+ * credentials' Test buttons.
+ */
+import { startN8n, type CredentialFile, type N8nProcess } from '../harness/n8n';
+import { ZohoDouble } from '../doubles/zohoDouble';
+import { zohoUpsertWorkflow } from './fixtures/workflows';
+
+const CLIENT = { clientId: 'n8n-client', clientSecret: 'n8n-client-secret-value' };
+
+function zohoCredential(id: string, double: ZohoDouble, data: Record<string, unknown> = {}): CredentialFile {
+	return {
+		id,
+		name: `Zoho ${id}`,
+		type: 'zohoCrmRefreshTokenApi',
+		data: {
+			dataCenter: 'custom',
+			accountsUrl: double.accountsUrl('eu'),
+			apiUrl: double.apiUrl('eu'),
+			...CLIENT,
+			refreshToken: `refresh-${id}`,
+			...data,
+		},
+	};
+}
+
+function zohoCode(item: Record<string, unknown>): unknown {
+	return (item.details as Record<string, unknown> | undefined)?.code;
+}
+
+async function post(n8n: N8nProcess, path: string, body: unknown): Promise<number> {
+	const response = await fetch(n8n.webhookUrl(path), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	await response.arrayBuffer();
+	return response.status;
+}
+
+describe('Zoho CRM Upsert Contact in a real n8n', () => {
+	const double = new ZohoDouble({
+		clients: [
+			{
+				...CLIENT,
+				refreshTokens: ['refresh-bulk', 'refresh-burst', 'refresh-hosts', 'refresh-test-ok', 'refresh-revoked'],
+			},
+		],
+		maxConcurrentCalls: 5,
+	});
+	let n8n: N8nProcess;
+
+	beforeAll(async () => {
+		await double.start();
+		double.revokeRefreshToken('refresh-revoked');
+		const credentials = [
+			zohoCredential('bulk', double),
+			zohoCredential('burst', double),
+			// Accounts in EU, API URL deliberately wrong: the token's api_domain must win.
+			zohoCredential('hosts', double, { apiUrl: double.apiUrl('us') }),
+			zohoCredential('test-ok', double),
+			zohoCredential('bad-secret', double, { clientSecret: 'not-the-secret', refreshToken: 'refresh-test-ok' }),
+			zohoCredential('revoked', double),
+		];
+		n8n = await startN8n({
+			name: 'zoho',
+			credentials,
+			workflows: [
+				zohoUpsertWorkflow('zoho-bulk', { id: 'bulk', name: 'Zoho bulk' }, { options: { concurrency: 3 } }),
+				zohoUpsertWorkflow('zoho-burst', { id: 'burst', name: 'Zoho burst' }),
+				zohoUpsertWorkflow('zoho-hosts', { id: 'hosts', name: 'Zoho hosts' }),
+			],
+		});
+		await Promise.all(['zoho-bulk', 'zoho-burst', 'zoho-hosts'].map((p) => n8n.waitForWebhook(p)));
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await double.stop();
+	});
+
+	describe('a run of 300 contacts, new, existing and invalid', () => {
+		let success: Array<Record<string, unknown>>;
+		let failed: Array<Record<string, unknown>>;
+		let contacts: Array<Record<string, unknown>>;
+
+		beforeAll(async () => {
+			double.seedRecords(
+				'Contacts',
+				Array.from({ length: 40 }, (_, i) => ({ Email: `existing${i}@example.com`, Last_Name: `Old${i}` })),
+				'eu',
+			);
+			contacts = Array.from({ length: 300 }, (_, i) => {
+				if (i < 40) return { email: `EXISTING${i}@Example.com`, first_name: 'Known', last_name: `Updated${i}` };
+				if (i % 50 === 7) return { email: `nolast${i}@example.com`, first_name: 'No' };
+				if (i % 50 === 9) return { email: `badphone${i}@example.com`, last_name: 'Phone', phone: 'call me maybe' };
+				return { email: `new${i}@example.com`, given_name: `New${i}`, family_name: `Person${i}`, company: 'Acme' };
+			});
+			double.resetCounters();
+			expect(await post(n8n, 'zoho-bulk', { contacts })).toBe(200);
+			const [execution] = await n8n.waitForExecutions('zoho-bulk', 1);
+			[success, failed] = await n8n.nodeOutput(execution.id, 'Zoho CRM Upsert Contact');
+		});
+
+		it('sends the valid records in calls of at most 100', () => {
+			const validCount = contacts.length - failed.length + failed.filter((f) => zohoCode(f) === 'INVALID_DATA').length;
+			expect(double.counters.upsertCalls).toBe(Math.ceil(validCount / 100));
+			expect(double.counters.recordsReceived).toBe(validCount);
+		});
+
+		it('reports every input item once, either upserted or failed', () => {
+			expect(success.length + failed.length).toBe(300);
+		});
+
+		it('reports existing contacts as updated, matched on Email regardless of case', () => {
+			const updates = success.filter((item) => item.action === 'update');
+			expect(updates).toHaveLength(40);
+			expect(updates.every((item) => item.duplicate_field === 'Email')).toBe(true);
+			const stored = double.records('Contacts', 'eu').find((r) => r.Email === 'existing3@example.com');
+			expect(stored?.Last_Name).toBe('Updated3');
+			expect(stored?.First_Name).toBe('Known');
+		});
+
+		it('reports new contacts as inserted with the id Zoho gave them', () => {
+			const inserts = success.filter((item) => item.action === 'insert');
+			const storedIds = new Set(double.records('Contacts', 'eu').map((r) => r.id));
+			expect(inserts.length).toBeGreaterThan(200);
+			for (const item of inserts) expect(storedIds.has(item.id as string)).toBe(true);
+			const ada = double.records('Contacts', 'eu').find((r) => r.Email === 'new41@example.com');
+			expect(ada).toMatchObject({ First_Name: 'New41', Last_Name: 'Person41', Account_Name: { name: 'Acme' } });
+		});
+
+		it('fails a contact without a last name before any call, naming the field', () => {
+			const noLast = failed.filter((item) => String(item.email ?? '').startsWith('nolast'));
+			expect(noLast).toHaveLength(5);
+			for (const item of noLast) expect(String(item.error)).toContain('Last_Name');
+			expect(double.records('Contacts', 'eu').some((r) => String(r.Email).startsWith('nolast'))).toBe(false);
+		});
+
+		it('fails only the record Zoho rejects, with Zoho’s code and field', () => {
+			const rejected = failed.filter((item) => zohoCode(item) === 'INVALID_DATA');
+			expect(rejected).toHaveLength(5);
+			for (const item of rejected) {
+				expect((item.details as Record<string, unknown>).field).toBe('Phone');
+				expect(String(item.error)).toContain('INVALID_DATA');
+				expect(String(item.email)).toMatch(/^badphone/);
+			}
+		});
+
+		it('keeps the input fields on failed items, so the error output says which contact failed', () => {
+			for (const item of failed) expect(item.email).toBeDefined();
+		});
+	});
+
+	it('refreshes the access token exactly once for 20 executions started at once', async () => {
+		double.resetCounters();
+		const statuses = await Promise.all(
+			Array.from({ length: 20 }, (_, i) =>
+				post(n8n, 'zoho-burst', { contacts: [{ email: `burst${i}@example.com`, last_name: `Burst${i}` }] }),
+			),
+		);
+		expect(statuses.every((s) => s === 200)).toBe(true);
+		const executions = await n8n.waitForExecutions('zoho-burst', 20);
+		expect(executions.every((e) => e.status === 'success')).toBe(true);
+		expect(double.counters.refreshes).toBe(1);
+		expect(double.counters.upsertCalls).toBe(20);
+	});
+
+	it('calls the API host named by the token’s api_domain, not the configured one', async () => {
+		double.resetCounters();
+		expect(await post(n8n, 'zoho-hosts', { contacts: [{ email: 'hosts@example.com', last_name: 'Hosts' }] })).toBe(200);
+		const [execution] = await n8n.waitForExecutions('zoho-hosts', 1);
+		expect(execution.status).toBe('success');
+		expect(double.records('Contacts', 'eu').some((r) => r.Email === 'hosts@example.com')).toBe(true);
+		expect(double.records('Contacts', 'us').some((r) => r.Email === 'hosts@example.com')).toBe(false);
+	});
+
+	describe('the refresh-token credential’s Test button', () => {
+		it('passes for a working client and refresh token', async () => {
+			const credential = zohoCredential('test-ok', double);
+			const { data } = await n8n.testCredential(credential);
+			expect(data).toMatchObject({ status: 'OK' });
+		});
+
+		it('fails with Zoho’s invalid_client and advice for a wrong client secret', async () => {
+			const credential = zohoCredential('bad-secret', double, { clientSecret: 'not-the-secret', refreshToken: 'refresh-test-ok' });
+			const { data } = await n8n.testCredential(credential);
+			expect(data.status).toBe('Error');
+			expect(data.message).toContain('invalid_client');
+			expect(data.message).not.toContain('not-the-secret');
+		});
+
+		it('fails with Zoho’s invalid_code for a revoked refresh token', async () => {
+			const credential = zohoCredential('revoked', double);
+			const { data } = await n8n.testCredential(credential);
+			expect(data.status).toBe('Error');
+			expect(data.message).toContain('invalid_code');
+		});
+	});
+});
