@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
@@ -67,8 +68,8 @@ export class ZohoCrmUpsertContact implements INodeType {
 		const module = this.getNodeParameter('module', 0) as ZohoModule;
 		const authentication = this.getNodeParameter('authentication', 0) as ZohoAuthentication;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const batchSize = Math.min(100, Math.max(1, Number(options.batchSize ?? 100)));
-		const concurrency = Math.min(25, Math.max(1, Number(options.concurrency ?? 4)));
+		const batchSize = boundedInteger(options.batchSize, 100, 1, 100);
+		const concurrency = boundedInteger(options.concurrency, 4, 1, 25);
 		const duplicateCheckFields = String(this.getNodeParameter('duplicateCheckFields', 0, 'Email'))
 			.split(',')
 			.map((name) => name.trim())
@@ -138,7 +139,12 @@ export class ZohoCrmUpsertContact implements INodeType {
 							outcomes[itemIndex] = entryOutcome(this, entries[position], itemIndex, session!);
 						});
 					} catch (error) {
-						for (const { itemIndex } of batch) outcomes[itemIndex] = failure(error as Error);
+						// The whole call failed (after retries): every record of the batch fails with it.
+						const context = ((error as { context?: IDataObject }).context ?? {}) as IDataObject;
+						const details: IDataObject = {};
+						if (context.serviceCode !== undefined) details.code = context.serviceCode;
+						if (context.serviceStatus !== undefined) details.httpStatus = context.serviceStatus;
+						for (const { itemIndex } of batch) outcomes[itemIndex] = failure(error as Error, details);
 					}
 				});
 			}
@@ -214,6 +220,13 @@ function entryOutcome(ctx: IExecuteFunctions, entry: ZohoUpsertEntry, itemIndex:
 	return failure(error, { code: entry.code, field: field ?? null, zoho: details });
 }
 
+function boundedInteger(value: unknown, fallback: number, min: number, max: number): number {
+	const number = Math.floor(Number(value ?? fallback));
+	if (!Number.isFinite(number)) return fallback;
+	return Math.min(max, Math.max(min, number));
+}
+
+/** Why no call could start (token, data centre): an n8n error naming what to check. */
 function shapeSessionError(ctx: IExecuteFunctions, error: Error, itemIndex: number): Error {
 	if (error instanceof ZohoTokenError) {
 		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.hint });
@@ -224,5 +237,6 @@ function shapeSessionError(ctx: IExecuteFunctions, error: Error, itemIndex: numb
 			description: 'This protects the refresh token from Zoho’s lock-out. The cached token is reused as soon as one is issued.',
 		});
 	}
-	return error;
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
 }

@@ -60,7 +60,9 @@ export async function openZohoSession(ctx: HttpContext, authentication: ZohoAuth
 			credentialType: 'zohoCrmOAuth2Api',
 			apiBase: zohoApiBase({ ...credentials, apiDomain: tokenData.api_domain as string | undefined }),
 			credentials,
-			oauth2TokenType: 'Zoho-oauthtoken',
+			// Zoho takes "Bearer" as well as "Zoho-oauthtoken"; n8n's OAuth2 client puts any type but
+			// Bearer into the query string (?access_token=…), where Zoho's API does not read it.
+			oauth2TokenType: 'Bearer',
 			secrets: [credentials.clientSecret as string, tokenData.access_token as string, tokenData.refresh_token as string],
 		};
 	}
@@ -90,14 +92,14 @@ export async function zohoApiRequest<T = IDataObject>(
 	itemIndex?: number,
 ): Promise<ServiceResponse<T>> {
 	const { path, ...rest } = request;
-	const call = () =>
+	const call = (credentials: ICredentialDataDecryptedObject) =>
 		sendServiceRequest<T>(
 			ctx,
 			{ ...rest, url: `${session.apiBase}/crm/${ZOHO_API_VERSION}${path}`, json: true },
 			{
 				service: ZOHO_SERVICE,
 				credentialType: session.credentialType,
-				credentialsDecrypted: session.renewToken ? session.credentials : undefined,
+				credentialsDecrypted: session.renewToken ? credentials : undefined,
 				oauth2TokenType: session.oauth2TokenType,
 				itemIndex,
 				secrets: session.secrets,
@@ -105,12 +107,15 @@ export async function zohoApiRequest<T = IDataObject>(
 				passThroughStatuses: session.renewToken ? [401] : undefined,
 			},
 		);
-	let response = await call();
+	// The token this call sends: when it is refused, another call may already have renewed the
+	// session's token, and reporting that newer one as rejected would mint yet another.
+	const sent = session.credentials;
+	let response = await call(sent);
 	if (response.statusCode === 401 && session.renewToken) {
 		const code = (response.body as IDataObject | undefined)?.code;
 		if (code === 'INVALID_TOKEN') {
-			await session.renewToken(session.credentials.accessToken as string);
-			response = await call();
+			await session.renewToken(sent.accessToken as string);
+			response = await call(session.credentials);
 		}
 		if (response.statusCode === 401) {
 			// Still refused: surface Zoho's own answer.

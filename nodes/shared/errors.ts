@@ -79,6 +79,9 @@ export function serviceApiError(
 		httpCode: safe.status !== undefined ? String(safe.status) : undefined,
 		itemIndex: options.itemIndex,
 	});
+	// Kept machine-readable, so a node can report them per item without parsing the message.
+	if (safe.code !== undefined) error.context.serviceCode = safe.code;
+	if (safe.status !== undefined) error.context.serviceStatus = safe.status;
 	return error;
 }
 

@@ -465,12 +465,17 @@ function matchApiRoute(pathname: string): ApiRoute {
 	if (resource === 'settings/fields') return { name: 'fields' };
 	if (resource === 'users') return { name: 'users' };
 	const upsert = /^([^/]+)\/upsert$/.exec(resource);
-	if (upsert) return { name: 'upsert', moduleName: decodeURIComponent(upsert[1]) };
+	// Module names in the path are case-insensitive: n8n's built-in Zoho node calls /contacts/upsert.
+	if (upsert) return { name: 'upsert', moduleName: canonicalModule(decodeURIComponent(upsert[1])) };
 	return { name: 'notFound' };
 }
 
 function routeKind(route: ApiRoute): RequestKind {
 	return route.name === 'notFound' ? 'other' : route.name;
+}
+
+function canonicalModule(name: string): string {
+	return (MODULES as readonly string[]).find((m) => m.toLowerCase() === name.toLowerCase()) ?? name;
 }
 
 function isModule(name: string): name is ZohoModule {
@@ -929,8 +934,9 @@ export class ZohoDouble {
 	private authenticate(header: string | undefined, region: string): Answer | undefined {
 		const unauthorized = (body: unknown): Answer => ({ status: 401, body });
 		if (header === undefined || header.trim() === '') return unauthorized(INVALID_TOKEN);
-		const match = /^Zoho-oauthtoken (\S+)$/.exec(header.trim());
-		// Bearer (the token_type Zoho itself reports!) and every other scheme are refused.
+		// Zoho documents both schemes (use-access-token page): "Zoho-oauthtoken" and "Bearer".
+		// Every other scheme (Basic, a bare token) is refused.
+		const match = /^(?:Zoho-oauthtoken|Bearer) (\S+)$/.exec(header.trim());
 		if (!match) return unauthorized(AUTHENTICATION_FAILURE);
 		const token = this.accessTokens.get(match[1]);
 		if (!token || token.invalidated || token.expiresAt <= Date.now()) return unauthorized(INVALID_TOKEN);

@@ -25,6 +25,28 @@ function zohoCredential(id: string, double: ZohoDouble, data: Record<string, unk
 	};
 }
 
+/** An OAuth2 credential as n8n stores it after the connect flow (tokens from the double). */
+function oauthCredential(double: ZohoDouble): CredentialFile {
+	return {
+		id: 'oauth',
+		name: 'Zoho OAuth2',
+		type: 'zohoCrmOAuth2Api',
+		data: {
+			dataCenter: 'custom',
+			accountsUrl: double.accountsUrl('eu'),
+			apiUrl: double.apiUrl('eu'),
+			...CLIENT,
+			oauthTokenData: {
+				access_token: double.mintAccessToken('eu', 'refresh-oauth'),
+				refresh_token: 'refresh-oauth',
+				api_domain: double.apiUrl('eu'),
+				token_type: 'Bearer',
+				expires_in: 3600,
+			},
+		},
+	};
+}
+
 function zohoCode(item: Record<string, unknown>): unknown {
 	return (item.details as Record<string, unknown> | undefined)?.code;
 }
@@ -44,7 +66,16 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 		clients: [
 			{
 				...CLIENT,
-				refreshTokens: ['refresh-bulk', 'refresh-burst', 'refresh-hosts', 'refresh-test-ok', 'refresh-revoked'],
+				refreshTokens: [
+					'refresh-bulk',
+					'refresh-burst',
+					'refresh-hosts',
+					'refresh-test-ok',
+					'refresh-revoked',
+					'refresh-stop',
+					'refresh-regular',
+					'refresh-oauth',
+				],
 			},
 		],
 		maxConcurrentCalls: 5,
@@ -62,6 +93,9 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 			zohoCredential('test-ok', double),
 			zohoCredential('bad-secret', double, { clientSecret: 'not-the-secret', refreshToken: 'refresh-test-ok' }),
 			zohoCredential('revoked', double),
+			zohoCredential('stop', double),
+			zohoCredential('regular', double),
+			oauthCredential(double),
 		];
 		n8n = await startN8n({
 			name: 'zoho',
@@ -70,9 +104,14 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 				zohoUpsertWorkflow('zoho-bulk', { id: 'bulk', name: 'Zoho bulk' }, { options: { concurrency: 3 } }),
 				zohoUpsertWorkflow('zoho-burst', { id: 'burst', name: 'Zoho burst' }),
 				zohoUpsertWorkflow('zoho-hosts', { id: 'hosts', name: 'Zoho hosts' }),
+				zohoUpsertWorkflow('zoho-stop', { id: 'stop', name: 'Zoho stop' }, {}, { onError: 'stopWorkflow' }),
+				zohoUpsertWorkflow('zoho-regular', { id: 'regular', name: 'Zoho regular' }, {}, { onError: 'continueRegularOutput' }),
+				zohoUpsertWorkflow('zoho-oauth', { id: 'oauth', name: 'Zoho OAuth2' }, {}, { credentialType: 'zohoCrmOAuth2Api' }),
 			],
 		});
-		await Promise.all(['zoho-bulk', 'zoho-burst', 'zoho-hosts'].map((p) => n8n.waitForWebhook(p)));
+		await Promise.all(
+			['zoho-bulk', 'zoho-burst', 'zoho-hosts', 'zoho-stop', 'zoho-regular', 'zoho-oauth'].map((p) => n8n.waitForWebhook(p)),
+		);
 	});
 
 	afterAll(async () => {
@@ -196,6 +235,49 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 			const { data } = await n8n.testCredential(credential);
 			expect(data.status).toBe('Error');
 			expect(data.message).toContain('invalid_code');
+		});
+	});
+
+	describe('n8n’s On Error settings', () => {
+		const contacts = [
+			{ email: 'first-ok@example.com', last_name: 'Ok' },
+			{ email: 'bad-phone@example.com', last_name: 'Bad', phone: 'not a phone' },
+			{ email: 'third-ok@example.com', last_name: 'Ok' },
+		];
+
+		it('Stop Workflow: the execution fails naming Zoho’s code, and the valid records are still upserted', async () => {
+			expect(await post(n8n, 'zoho-stop', { contacts })).toBe(200);
+			const [execution] = await n8n.waitForExecutions('zoho-stop', 1);
+			expect(execution.status).toBe('error');
+			const data = await n8n.executionData(execution.id);
+			expect(data.resultData.error?.message).toContain('INVALID_DATA');
+			const stored = double.records('Contacts', 'eu').map((r) => r.Email);
+			expect(stored).toEqual(expect.arrayContaining(['first-ok@example.com', 'third-ok@example.com']));
+		});
+
+		it('Continue: one output item per input, the rejected one carrying the error', async () => {
+			expect(await post(n8n, 'zoho-regular', { contacts })).toBe(200);
+			const [execution] = await n8n.waitForExecutions('zoho-regular', 1);
+			expect(execution.status).toBe('success');
+			const [items] = await n8n.nodeOutput(execution.id, 'Zoho CRM Upsert Contact');
+			expect(items).toHaveLength(3);
+			expect(items[0]).toMatchObject({ status: 'success', action: 'insert' });
+			expect(String(items[1].error)).toContain('INVALID_DATA');
+			expect(items[2]).toMatchObject({ status: 'success' });
+		});
+	});
+
+	describe('the OAuth2 credential', () => {
+		it('upserts with the token n8n keeps, on the token’s api_domain', async () => {
+			expect(await post(n8n, 'zoho-oauth', { contacts: [{ email: 'oauth@example.com', last_name: 'OAuth' }] })).toBe(200);
+			const [execution] = await n8n.waitForExecutions('zoho-oauth', 1);
+			expect(execution.status).toBe('success');
+			expect(double.records('Contacts', 'eu').some((r) => r.Email === 'oauth@example.com')).toBe(true);
+		});
+
+		it('passes its Test button with a working token', async () => {
+			const { data } = await n8n.testCredential(oauthCredential(double));
+			expect(data).toMatchObject({ status: 'OK' });
 		});
 	});
 });

@@ -8,13 +8,21 @@
  * folder, on free loopback ports, and is stopped with its whole process group.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseFlatted } from 'flatted';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root, whether this file runs from test/ (jest) or compiled (.build-scripts/). */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(start: string): string {
+	for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		if (existsSync(path.join(dir, 'test', 'harness', 'install-n8n.sh'))) return dir;
+	}
+	throw new Error(`no project root above ${start}`);
+}
 export const PACKAGE_NAME = 'n8n-nodes-contact-sync';
 const OWNER = { email: 'owner@example.test', firstName: 'Test', lastName: 'Owner', password: 'Harness-Passw0rd!' };
 const ENCRYPTION_KEY = 'contact-sync-test-encryption-key';
@@ -128,6 +136,11 @@ export class N8nProcess {
 		private readonly logToConsole = false,
 	) {}
 
+	/** Process id of the n8n main process (for memory readings). */
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
 	get baseUrl(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}
@@ -181,16 +194,24 @@ export class N8nProcess {
 		}
 	}
 
-	private async fetchStatus(urlPath: string, method = 'GET'): Promise<number> {
-		const response = await fetch(this.baseUrl + urlPath, { method });
+	private async fetchStatus(urlPath: string, method = 'GET', headers: Record<string, string> = {}): Promise<number> {
+		const response = await fetch(this.baseUrl + urlPath, { method, headers });
 		await response.arrayBuffer();
 		return response.status;
 	}
 
-	/** Production webhooks register a moment after readiness: wait until the path stops answering 404. */
-	async waitForWebhook(webhookPath: string): Promise<void> {
+	/**
+	 * Production webhooks register a moment after readiness. A CORS preflight (an
+	 * OPTIONS with an Origin) makes n8n look the path up: 404 until it is registered.
+	 * Without an Origin, n8n answers every OPTIONS with 204.
+	 */
+	async waitForWebhook(webhookPath: string, method = 'POST'): Promise<void> {
 		await this.waitUntil(
-			async () => (await this.fetchStatus(`/webhook/${webhookPath}`, 'OPTIONS')) !== 404,
+			async () =>
+				(await this.fetchStatus(`/webhook/${webhookPath}`, 'OPTIONS', {
+					origin: 'http://127.0.0.1',
+					'access-control-request-method': method,
+				})) === 204,
 			`webhook ${webhookPath}`,
 		);
 	}

@@ -354,9 +354,15 @@ describe('API authentication and routing', () => {
 		});
 	});
 
-	it('answers the Bearer scheme with 401 AUTHENTICATION_FAILURE, although token_type says Bearer', async () => {
+	it('accepts the Bearer scheme, which Zoho documents beside Zoho-oauthtoken', async () => {
 		const token = await accessToken();
 		const answer = await apiCall('/crm/v8/users', { authorization: `Bearer ${token}` });
+		expect(answer.status).toBe(200);
+	});
+
+	it('answers any other scheme with 401 AUTHENTICATION_FAILURE', async () => {
+		const token = await accessToken();
+		const answer = await apiCall('/crm/v8/users', { authorization: `Basic ${token}` });
 		expect(answer.status).toBe(401);
 		expect(answer.body).toEqual({
 			code: 'AUTHENTICATION_FAILURE',
@@ -372,9 +378,10 @@ describe('API authentication and routing', () => {
 		expect(answer.body).toMatchObject({ code: 'INVALID_MODULE', status: 'error' });
 	});
 
-	it('matches module names exactly', async () => {
+	it('matches module names in the path regardless of case, as n8n’s built-in Zoho node relies on', async () => {
 		const answer = await upsert(await accessToken(), { data: [contact(1)] }, { module: 'contacts' });
-		expect(answer.body.code).toBe('INVALID_MODULE');
+		expect(answer.status).toBe(200);
+		expect(answer.body.data[0]).toMatchObject({ code: 'SUCCESS', action: 'insert' });
 	});
 
 	it('answers an unknown path with 404 INVALID_URL_PATTERN', async () => {
