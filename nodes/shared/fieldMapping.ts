@@ -137,8 +137,17 @@ const DEFAULT_MAPPING_TIME_ZONE = 'UTC';
 
 /** 'First Name', 'first_name', 'firstName', 'FIRST-NAME' and 'first.name' all become 'firstname'. */
 export function normaliseFieldName(name: string): string {
-	return name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+	// Input keys repeat across thousands of items: remember recent answers (bounded).
+	let normalised = normalisedNames.get(name);
+	if (normalised === undefined) {
+		normalised = name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+		if (normalisedNames.size >= 10_000) normalisedNames.clear();
+		normalisedNames.set(name, normalised);
+	}
+	return normalised;
 }
+
+const normalisedNames = new Map<string, string>();
 
 /** undefined, null, blank strings, empty arrays and empty plain objects carry no value. */
 export function isEmptyValue(value: unknown): boolean {
@@ -335,7 +344,6 @@ function findFirstCandidate(candidates: InputCandidate[], aliases: string[]): In
 }
 
 function listInputCandidates(input: IDataObject, ownNames: Set<string>): InputCandidate[] {
-	const knownNames = new Set([...Object.values(CONCEPT_ALIASES).flat().map(normaliseFieldName), ...ownNames]);
 	const candidates: InputCandidate[] = [];
 	for (const [key, value] of Object.entries(input)) {
 		if (isAutoMappableValue(value)) {
@@ -345,12 +353,20 @@ function listInputCandidates(input: IDataObject, ownNames: Set<string>): InputCa
 				if (!isAutoMappableValue(childValue)) continue;
 				const fullKey = normaliseFieldName(`${key}.${childKey}`);
 				// 'company.name' is the company, not a person's name: a known dotted name hides the leaf.
-				const matchKeys = knownNames.has(fullKey) ? [fullKey] : [fullKey, normaliseFieldName(childKey)];
+				const known = knownAliasNames().has(fullKey) || ownNames.has(fullKey);
+				const matchKeys = known ? [fullKey] : [fullKey, normaliseFieldName(childKey)];
 				candidates.push({ path: `${key}.${childKey}`, value: childValue, matchKeys, nested: true });
 			}
 		}
 	}
 	return candidates;
+}
+
+let aliasNames: Set<string> | undefined;
+
+function knownAliasNames(): Set<string> {
+	aliasNames ??= new Set(Object.values(CONCEPT_ALIASES).flat().map(normaliseFieldName));
+	return aliasNames;
 }
 
 /** Only single values are guessed; objects and lists are left for an explicit mapping. */

@@ -239,24 +239,24 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 	});
 
 	describe('n8n’s On Error settings', () => {
-		const contacts = [
-			{ email: 'first-ok@example.com', last_name: 'Ok' },
-			{ email: 'bad-phone@example.com', last_name: 'Bad', phone: 'not a phone' },
-			{ email: 'third-ok@example.com', last_name: 'Ok' },
+		const contacts = (prefix: string) => [
+			{ email: `${prefix}-first-ok@example.com`, last_name: 'Ok' },
+			{ email: `${prefix}-bad-phone@example.com`, last_name: 'Bad', phone: 'not a phone' },
+			{ email: `${prefix}-third-ok@example.com`, last_name: 'Ok' },
 		];
 
 		it('Stop Workflow: the execution fails naming Zoho’s code, and the valid records are still upserted', async () => {
-			expect(await post(n8n, 'zoho-stop', { contacts })).toBe(200);
+			expect(await post(n8n, 'zoho-stop', { contacts: contacts('stop') })).toBe(200);
 			const [execution] = await n8n.waitForExecutions('zoho-stop', 1);
 			expect(execution.status).toBe('error');
 			const data = await n8n.executionData(execution.id);
 			expect(data.resultData.error?.message).toContain('INVALID_DATA');
 			const stored = double.records('Contacts', 'eu').map((r) => r.Email);
-			expect(stored).toEqual(expect.arrayContaining(['first-ok@example.com', 'third-ok@example.com']));
+			expect(stored).toEqual(expect.arrayContaining(['stop-first-ok@example.com', 'stop-third-ok@example.com']));
 		});
 
 		it('Continue: one output item per input, the rejected one carrying the error', async () => {
-			expect(await post(n8n, 'zoho-regular', { contacts })).toBe(200);
+			expect(await post(n8n, 'zoho-regular', { contacts: contacts('regular') })).toBe(200);
 			const [execution] = await n8n.waitForExecutions('zoho-regular', 1);
 			expect(execution.status).toBe('success');
 			const [items] = await n8n.nodeOutput(execution.id, 'Zoho CRM Upsert Contact');
