@@ -48,7 +48,11 @@ export interface ServiceCall {
 	secrets?: Array<string | undefined>;
 	/** Reads the service's own error code and message out of an error body. */
 	describeError?: (body: unknown, status: number) => Partial<ServiceFailure> | undefined;
-	/** OAuth2 credentials: the scheme before the token (Zoho wants "Zoho-oauthtoken", not "Bearer"). */
+	/**
+	 * Set for every OAuth2 credential: the token type n8n signs with ("Bearer" for most; any other
+	 * value makes n8n's OAuth2 client put the token in the query string, not in a header). A 401
+	 * then reaches n8n, which refreshes the token and repeats the request once.
+	 */
 	oauth2TokenType?: string;
 	/** Statuses the caller handles itself (returned, not thrown), e.g. 401 to refresh a token. */
 	passThroughStatuses?: number[];
@@ -170,8 +174,30 @@ export async function requestWithRetry<T = unknown>(
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
 		let retryAfter: string | undefined;
+		let response: IN8nHttpFullResponse | undefined;
 		try {
-			const response = await send({ ...request, returnFullResponse: true, ignoreHttpStatusErrors: true });
+			response = await send({ ...request, returnFullResponse: true, ignoreHttpStatusErrors: true });
+		} catch (error) {
+			// n8n throws some HTTP answers anyway (an OAuth2 401 it could not cure by a refresh).
+			response = answerCarriedBy(error);
+			if (!response) {
+				const err = error as { message?: string; code?: string; cause?: { code?: string } };
+				const code = err.code ?? err.cause?.code;
+				// Messages of connection errors can quote the URL, and with it a token in the query.
+				const message = redactSecrets(err.message ?? String(error), call.secrets);
+				if (!isRetryableNetworkError(error)) {
+					lastFailure = { service: call.service, code, message };
+					break;
+				}
+				lastFailure = {
+					service: call.service,
+					code,
+					message: `could not reach the service (${code ?? message})`,
+					hint: 'Check the URL and that the service is reachable from n8n.',
+				};
+			}
+		}
+		if (response) {
 			const status = response.statusCode;
 			const body = parseBody(response.body) as T;
 			if (status < 400 || call.passThroughStatuses?.includes(status)) {
@@ -188,19 +214,6 @@ export async function requestWithRetry<T = unknown>(
 			};
 			if (!isRetryableStatus(status)) break;
 			retryAfter = headerValue(response.headers, 'retry-after');
-		} catch (error) {
-			const err = error as { message?: string; code?: string; cause?: { code?: string } };
-			const code = err.code ?? err.cause?.code;
-			if (!isRetryableNetworkError(error)) {
-				lastFailure = { service: call.service, code, message: redactSecrets(err.message ?? String(error), call.secrets) };
-				break;
-			}
-			lastFailure = {
-				service: call.service,
-				code,
-				message: `could not reach the service (${code ?? err.message})`,
-				hint: 'Check the URL and that the service is reachable from n8n.',
-			};
 		}
 		if (attempt === policy.maxAttempts) break;
 		const delay = retryDelayMs(attempt, policy, retryAfter);
@@ -210,9 +223,35 @@ export async function requestWithRetry<T = unknown>(
 	throw new ServiceRequestError(lastFailure);
 }
 
+interface HttpAnswerLike {
+	status?: unknown;
+	statusCode?: unknown;
+	headers?: unknown;
+	data?: unknown;
+	body?: unknown;
+}
+
+/** The HTTP answer inside a thrown error (axios-style `response`, or the cause n8n wrapped), if any. */
+function answerCarriedBy(error: unknown): IN8nHttpFullResponse | undefined {
+	const outer = error as { response?: HttpAnswerLike; cause?: { response?: HttpAnswerLike } } | undefined;
+	for (const answer of [outer?.response, outer?.cause?.response]) {
+		const status = answer?.status ?? answer?.statusCode;
+		if (typeof status === 'number') {
+			return {
+				statusCode: status,
+				headers: (answer?.headers ?? {}) as IDataObject,
+				body: (answer?.data ?? answer?.body) as IN8nHttpFullResponse['body'],
+			};
+		}
+	}
+	return undefined;
+}
+
 function sendWith(ctx: HttpContext, call: ServiceCall): SendFunction {
 	return async (options) => {
 		if (call.credentialType) {
+			// n8n refreshes an OAuth2 token only when the request throws a 401: let that one throw.
+			if (call.oauth2TokenType) options = { ...options, ignoreHttpStatusErrors: { ignore: true, except: [401] } };
 			const additional = {
 				...(call.credentialsDecrypted
 					? { credentialsDecrypted: { id: '', name: '', type: call.credentialType, data: call.credentialsDecrypted } }
