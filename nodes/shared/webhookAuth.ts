@@ -504,6 +504,29 @@ export function locateJsonSyntaxError(text: string): number | undefined {
 // n8n-facing layer
 
 /**
+ * Answers `body` as JSON with `status` and tells n8n not to start an execution (for answers
+ * that are not errors, e.g. "already processed"). If a response was already sent, it only returns.
+ */
+export function respondWithJson(
+	this: IWebhookFunctions,
+	status: number,
+	body: unknown,
+	extraHeaders: Record<string, string> = {},
+): IWebhookResponseData {
+	const response = this.getResponseObject();
+	if (response.headersSent !== true) {
+		const payload = JSON.stringify(body);
+		response.writeHead(status, {
+			...extraHeaders,
+			'Content-Type': 'application/json; charset=utf-8',
+			'Content-Length': String(Buffer.byteLength(payload)),
+		});
+		response.end(payload);
+	}
+	return { noWebhookResponse: true };
+}
+
+/**
  * Answers `{"error": message}` as JSON with `status` and tells n8n not to start an execution.
  * If a response was already sent, it only returns.
  */
@@ -513,17 +536,7 @@ export function respondWithError(
 	message: string,
 	extraHeaders: Record<string, string> = {},
 ): IWebhookResponseData {
-	const response = this.getResponseObject();
-	if (response.headersSent !== true) {
-		const payload = JSON.stringify({ error: message });
-		response.writeHead(status, {
-			...extraHeaders,
-			'Content-Type': 'application/json; charset=utf-8',
-			'Content-Length': String(Buffer.byteLength(payload)),
-		});
-		response.end(payload);
-	}
-	return { noWebhookResponse: true };
+	return respondWithJson.call(this, status, { error: message }, extraHeaders);
 }
 
 /** Answers 405 with an `Allow` header when the request method is not in `allowed`; else undefined. */

@@ -34,6 +34,7 @@ const NO_RESPOND_NODE = 'ory-no-respond';
 const LOGIN_ONLY = 'ory-login-only';
 const CONTINUE = 'ory-continue';
 const BY_TRIGGER_ID = 'ory-trigger-id';
+const RESPOND_AFTER_ACK = 'ory-respond-after-ack';
 
 describe('Ory → Zoho CRM in a real n8n', () => {
 	const double = new ZohoDouble({ clients: [{ ...ZOHO_CLIENT, refreshTokens: ['ory-refresh'] }] });
@@ -89,10 +90,11 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 				oryNoOpWorkflow(LOGIN_ONLY, ory, { events: ['login'] }),
 				oryRespondWorkflow(CONTINUE, ory, { respondWith: 'continue' }),
 				oryNoOpWorkflow(BY_TRIGGER_ID, ory, { settings: { deduplicateOn: 'triggerId' } }),
+				oryRespondWorkflow(RESPOND_AFTER_ACK, ory, { respondWith: 'continue' }, 'onReceived'),
 			],
 		});
 		await Promise.all(
-			[TEMPLATE, INTERRUPT, IDENTITY_CHANGE, NO_RESPOND_NODE, LOGIN_ONLY, CONTINUE, BY_TRIGGER_ID].map((id) => n8n.waitForWebhook(oryWebhookPath(id))),
+			[TEMPLATE, INTERRUPT, IDENTITY_CHANGE, NO_RESPOND_NODE, LOGIN_ONLY, CONTINUE, BY_TRIGGER_ID, RESPOND_AFTER_ACK].map((id) => n8n.waitForWebhook(oryWebhookPath(id))),
 		);
 	});
 
@@ -281,6 +283,18 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 			const again = await send(IDENTITY_CHANGE, body, oryHeaders(requestId));
 			expect(again.status).toBe(200);
 			expect(jsonOf(again)).not.toHaveProperty('identity');
+		});
+	});
+
+	describe('Ory Respond behind a trigger that acknowledged at once', () => {
+		it('fails the run, saying the trigger already answered', async () => {
+			const before = await executionCount(RESPOND_AFTER_ACK);
+			const response = await send(RESPOND_AFTER_ACK, oryBody('jsonnet', 'registration', oryIdentity({ email: 'a@example.test' })));
+			expect(response.status).toBe(200);
+			const [execution] = await n8n.waitForExecutions(RESPOND_AFTER_ACK, before + 1);
+			expect(execution.status).toBe('error');
+			const data = await n8n.executionData(execution.id);
+			expect(data.resultData.error?.message).toBe(`"${TRIGGER_NAME}" already answered Ory when the run started`);
 		});
 	});
 

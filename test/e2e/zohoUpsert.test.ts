@@ -280,4 +280,18 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 			expect(data).toMatchObject({ status: 'OK' });
 		});
 	});
+
+	it('lists the module’s writable fields, custom ones included, for the Other Fields dropdown', async () => {
+		const { status, data } = await n8n.rest<Array<{ name: string; value: string }>>('POST', '/dynamic-node-parameters/options', {
+			nodeTypeAndVersion: { name: 'n8n-nodes-contact-sync.zohoCrmUpsertContact', version: 1 },
+			path: 'otherFields.field.name',
+			methodName: 'getModuleFields',
+			currentNodeParameters: { authentication: 'refreshToken', module: 'Leads' },
+			credentials: { zohoCrmRefreshTokenApi: { id: 'test-ok', name: 'Zoho test-ok' } },
+		});
+		expect(status).toBe(200);
+		const values = data.map((option) => option.value);
+		expect(values).toEqual(expect.arrayContaining(['Last_Name', 'Company', 'Email']));
+		expect(values.some((value) => value.startsWith('Customer_Tier') || value.startsWith('Newsletter'))).toBe(true);
+	});
 });

@@ -1,0 +1,215 @@
+/**
+ * What Ory Actions send, turned into one flat item. Pure functions: no n8n, no I/O.
+ *
+ * A `web_hook` body is whatever the configured Jsonnet template returns, so the shapes vary.
+ * Accepted here:
+ *   - the Ory Zoho integration's `{identity: {id, traits}}` (optionally with `event`, `flow`);
+ *   - `{ctx: {...}}`, from a template that returns `{ctx: ctx}`;
+ *   - the full context, from `function(ctx) ctx`: `identity`, `flow`, `request_headers`,
+ *     `request_method`, `request_url`, `request_cookies`, `session`;
+ *   - a bare identity, from `function(ctx) ctx.identity`: `{id, traits, ...}`.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { splitFullName } from '../shared/fieldMapping';
+
+export const ORY_EVENTS = ['registration', 'settings', 'login', 'recovery', 'verification'] as const;
+export type OryEvent = (typeof ORY_EVENTS)[number];
+/** An event the payload does not name. */
+export const UNKNOWN_EVENT = 'unknown';
+export type DetectedEvent = OryEvent | typeof UNKNOWN_EVENT;
+
+export type PayloadShape = 'identity' | 'ctx' | 'context' | 'bareIdentity' | 'flowOnly';
+
+export interface OryPayload {
+	shape: PayloadShape;
+	event: DetectedEvent;
+	identity: IDataObject | null;
+	traits: IDataObject | null;
+	flow: IDataObject | null;
+	transientPayload: IDataObject | null;
+}
+
+export type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function objectOrNull(value: unknown): IDataObject | null {
+	return isObject(value) ? value : null;
+}
+
+/**
+ * Finds the identity, flow and event in any accepted shape. Fails (for a 400) when the body is
+ * not an object or carries neither an identity nor a flow: then the Jsonnet template is not
+ * the one this node expects and nothing useful could reach the workflow.
+ */
+export function normalizeOryPayload(body: unknown, hints: { queryEvent?: unknown } = {}): NormalizeResult {
+	if (!isObject(body)) return { ok: false, message: 'The body must be a JSON object' };
+
+	let root: IDataObject = body;
+	let shape: PayloadShape;
+	if (isObject(body.ctx)) {
+		root = body.ctx;
+		shape = 'ctx';
+	} else if (isObject(body.identity)) {
+		shape = isContext(body) ? 'context' : 'identity';
+	} else if (isObject(body.traits)) {
+		shape = 'bareIdentity';
+	} else {
+		shape = 'flowOnly';
+	}
+
+	const identity = shape === 'bareIdentity' ? root : objectOrNull(root.identity);
+	const flow = objectOrNull(root.flow);
+	if (identity === null && flow === null) {
+		return {
+			ok: false,
+			message:
+				'The body carries neither an identity nor a flow: set the Jsonnet body template shipped with this node (templates/ory/) in the Ory webhook',
+		};
+	}
+	if (identity === null) shape = 'flowOnly';
+
+	const transientPayload =
+		objectOrNull(body.transient_payload) ?? objectOrNull(root.transient_payload) ?? objectOrNull(flow?.transient_payload);
+	return {
+		ok: true,
+		payload: {
+			shape,
+			event: detectEvent(body, root, flow, hints.queryEvent),
+			identity,
+			traits: objectOrNull(identity?.traits),
+			flow,
+			transientPayload,
+		},
+	};
+}
+
+function isContext(body: IDataObject): boolean {
+	return ['flow', 'request_headers', 'request_url', 'request_method', 'request_cookies', 'session'].some(
+		(key) => body[key] !== undefined,
+	);
+}
+
+/**
+ * The flow the hook ran in, best evidence first: an `event` named in the body (the shipped
+ * Jsonnet fills it in), an `?event=` in the webhook URL, then the flow's own URLs, whose path
+ * names the flow (`/self-service/registration/browser`, `/self-service/settings?flow=…`).
+ */
+export function detectEvent(
+	body: IDataObject,
+	root: IDataObject = body,
+	flow: IDataObject | null = objectOrNull(root.flow),
+	queryEvent?: unknown,
+): DetectedEvent {
+	const named = eventFromName(body.event) ?? eventFromName(root.event) ?? eventFromName(queryEvent);
+	if (named !== undefined) return named;
+	const ui = objectOrNull(flow?.ui);
+	for (const url of [flow?.request_url, ui?.action, root.request_url]) {
+		const fromUrl = eventFromUrl(url);
+		if (fromUrl !== undefined) return fromUrl;
+	}
+	return UNKNOWN_EVENT;
+}
+
+const EVENT_WORDS = ORY_EVENTS.map((event) => ({ event, pattern: new RegExp(`(^|[^a-z])${event}([^a-z]|$)`) }));
+
+/** 'registration', 'Registration', 'registration.after', 'after_settings' → the flow named. */
+export function eventFromName(value: unknown): OryEvent | undefined {
+	if (typeof value !== 'string') return undefined;
+	const lower = value.trim().toLowerCase();
+	return EVENT_WORDS.find(({ pattern }) => pattern.test(lower))?.event;
+}
+
+function eventFromUrl(value: unknown): OryEvent | undefined {
+	if (typeof value !== 'string') return undefined;
+	const match = /\/self-service\/([a-z]+)/i.exec(value);
+	return match ? eventFromName(match[1]) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Email and names
+
+function text(value: unknown): string | null {
+	if (typeof value !== 'string') return null;
+	const trimmed = value.trim();
+	return trimmed === '' ? null : trimmed;
+}
+
+function firstText(...values: unknown[]): string | null {
+	for (const value of values) {
+		const found = text(value);
+		if (found !== null) return found;
+	}
+	return null;
+}
+
+/**
+ * `traits.email`, else the first string of `traits.emails`, else the identity's first email
+ * verifiable (then recovery) address: schemas that name the trait otherwise still yield one.
+ */
+export function extractEmail(identity: IDataObject | null): string | null {
+	if (identity === null) return null;
+	const traits = objectOrNull(identity.traits);
+	const emails = Array.isArray(traits?.emails) ? traits?.emails : [];
+	return firstText(traits?.email, ...(emails as unknown[])) ?? addressOf(identity.verifiable_addresses) ?? addressOf(identity.recovery_addresses);
+}
+
+function addressOf(addresses: unknown): string | null {
+	if (!Array.isArray(addresses)) return null;
+	for (const address of addresses) {
+		if (isObject(address) && (address.via === undefined || address.via === 'email')) {
+			const value = text(address.value);
+			if (value !== null) return value;
+		}
+	}
+	return null;
+}
+
+/**
+ * First and last name from the naming conventions of Ory identity schemas: `firstName` /
+ * `lastName`, `first_name` / `last_name`, `given_name` / `family_name` (OIDC), `name.first` /
+ * `name.last` (Ory's preset schema), `name.given` / `name.family`, or one `name` string split
+ * at its last space ('Ada King Lovelace' → 'Ada King' + 'Lovelace'). Missing parts are null.
+ */
+export function extractNames(traits: IDataObject | null): { firstName: string | null; lastName: string | null } {
+	if (traits === null) return { firstName: null, lastName: null };
+	const name = objectOrNull(traits.name);
+	let firstName = firstText(traits.firstName, traits.first_name, traits.given_name, traits.givenName, name?.first, name?.given);
+	let lastName = firstText(traits.lastName, traits.last_name, traits.family_name, traits.familyName, name?.last, name?.family);
+	const fullName = text(traits.name) ?? text(traits.full_name) ?? text(traits.fullName);
+	if (fullName !== null && (firstName === null || lastName === null)) {
+		const parts = splitFullName(fullName);
+		firstName ??= parts.firstName ?? null;
+		lastName ??= parts.lastName;
+	}
+	return { firstName, lastName };
+}
+
+// ---------------------------------------------------------------------------
+// The output item
+
+export interface DeliveryIds {
+	requestId: string | null;
+	triggerId: string | null;
+}
+
+/** The one item the trigger emits for a delivery. Every key is always present (null when absent). */
+export function buildOutputItem(payload: OryPayload, ids: DeliveryIds): IDataObject {
+	const { firstName, lastName } = extractNames(payload.traits);
+	return {
+		event: payload.event,
+		identityId: text(payload.identity?.id),
+		email: extractEmail(payload.identity),
+		firstName,
+		lastName,
+		traits: payload.traits,
+		identity: payload.identity,
+		flow: payload.flow,
+		transientPayload: payload.transientPayload,
+		requestId: ids.requestId,
+		triggerId: ids.triggerId,
+	};
+}
