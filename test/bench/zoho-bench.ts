@@ -3,7 +3,7 @@
  *
  * N contacts through a real n8n into the Zoho double (fixed latency per API
  * call, Standard edition concurrency of 10), three ways, each in a fresh n8n:
- *   - this package's Zoho CRM Upsert Contact (batches of 100, 4 calls at once)
+ *   - this package's Zoho CRM Upsert Contact (batches of 100, --concurrency calls at once, default 4)
  *   - n8n's built-in Zoho CRM node, contact → upsert (its OAuth2 credential
  *     pointed at the double)
  *   - the floor: the same items through a No-Op node
@@ -22,6 +22,8 @@ function arg(name: string, fallback: number): number {
 const N = arg('n', 10_000);
 const LATENCY = arg('latency', 50);
 const BUILTIN_N = arg('builtin-n', N);
+/** The node's Concurrent Calls option (its default is 4, under the Free edition's 5). */
+const CONCURRENCY = arg('concurrency', 4);
 const CLIENT = { clientId: 'bench-client', clientSecret: 'bench-client-secret' };
 
 interface Scenario {
@@ -160,7 +162,7 @@ const scenarios: Scenario[] = [
 			type: 'n8n-nodes-contact-sync.zohoCrmUpsertContact',
 			typeVersion: 1,
 			credentials: { zohoCrmRefreshTokenApi: { id: 'bench-cred', name: 'Bench Zoho' } },
-			parameters: { authentication: 'refreshToken', module: 'Contacts', autoMap: true, options: {} },
+			parameters: { authentication: 'refreshToken', module: 'Contacts', autoMap: true, options: { concurrency: CONCURRENCY } },
 		},
 		credential: (double) => ({
 			id: 'bench-cred',
@@ -209,7 +211,9 @@ const scenarios: Scenario[] = [
 
 async function main(): Promise<void> {
 	const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-	console.log(`Zoho upsert benchmark: N=${N} (built-in: ${BUILTIN_N}), ${LATENCY} ms per Zoho call, org concurrency 10`);
+	console.log(
+		`Zoho upsert benchmark: N=${N} (built-in: ${BUILTIN_N}), ${LATENCY} ms per Zoho call, org concurrency 10, node concurrency ${CONCURRENCY}`,
+	);
 	const results: Result[] = [];
 	for (const scenario of scenarios) {
 		if (only && !scenario.label.includes(only)) continue;

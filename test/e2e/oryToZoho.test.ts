@@ -22,7 +22,7 @@ import {
 	readTemplate,
 	templateWorkflow,
 	TRIGGER_NAME,
-	zohoDoubleCredential,
+	oryZohoCredential,
 	ZOHO_CLIENT,
 	type RawResponse,
 } from './fixtures/oryFixtures';
@@ -40,7 +40,7 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 	const double = new ZohoDouble({ clients: [{ ...ZOHO_CLIENT, refreshTokens: ['ory-refresh'] }] });
 	const ory = oryHeaderCredential('ory-header');
 	const weak = { ...oryHeaderCredential('ory-weak'), data: { ...oryHeaderCredential('ory-weak').data, secret: 'hunter2' } };
-	let zoho: ReturnType<typeof zohoDoubleCredential>;
+	let zoho: ReturnType<typeof oryZohoCredential>;
 	let n8n: N8nProcess;
 
 	async function send(workflowId: string, body: unknown, headers: Record<string, string> = oryHeaders()): Promise<RawResponse> {
@@ -65,7 +65,7 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 
 	beforeAll(async () => {
 		await double.start();
-		zoho = zohoDoubleCredential('zoho-double', double, 'ory-refresh');
+		zoho = oryZohoCredential('zoho-double', double, 'ory-refresh');
 		n8n = await startN8n({
 			name: 'ory-zoho',
 			credentials: [ory, weak, zoho],

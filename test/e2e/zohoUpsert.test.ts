@@ -5,24 +5,12 @@
  */
 import { startN8n, type CredentialFile, type N8nProcess } from '../harness/n8n';
 import { ZohoDouble } from '../doubles/zohoDouble';
-import { zohoUpsertWorkflow } from './fixtures/workflows';
+import { zohoDoubleCredential, zohoUpsertWorkflow } from './fixtures/workflows';
 
 const CLIENT = { clientId: 'n8n-client', clientSecret: 'n8n-client-secret-value' };
 
 function zohoCredential(id: string, double: ZohoDouble, data: Record<string, unknown> = {}): CredentialFile {
-	return {
-		id,
-		name: `Zoho ${id}`,
-		type: 'zohoCrmRefreshTokenApi',
-		data: {
-			dataCenter: 'custom',
-			accountsUrl: double.accountsUrl('eu'),
-			apiUrl: double.apiUrl('eu'),
-			...CLIENT,
-			refreshToken: `refresh-${id}`,
-			...data,
-		},
-	};
+	return zohoDoubleCredential(id, double, CLIENT, { region: 'eu', data });
 }
 
 /** An OAuth2 credential as n8n stores it after the connect flow (tokens from the double). */
