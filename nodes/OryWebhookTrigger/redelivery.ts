@@ -67,7 +67,7 @@ export class RecentDeliveries {
 	}
 }
 
-// One store per trigger node of an active workflow in this n8n process.
+// One store per trigger node of an active workflow in this n8n instance.
 const stores = new Map<string, RecentDeliveries>();
 
 export function recentDeliveriesFor(key: string): RecentDeliveries {

@@ -12,6 +12,7 @@ import {
 	serviceApiError,
 	type ServiceFailure,
 } from '../../nodes/shared/errors';
+import { serialiseNodeError } from './fakes/serialiseError';
 
 const NODE: INode = {
 	id: 'node-1',
@@ -154,15 +155,7 @@ describe('serviceApiError', () => {
 
 	it('lets no secret through anywhere in the serialised error', () => {
 		const error = serviceApiError(NODE, failure, { itemIndex: 0, secrets: [SECRET] });
-		const serialised = JSON.stringify({
-			error,
-			message: error.message,
-			description: error.description,
-			messages: error.messages,
-			context: error.context,
-			errorResponse: error.errorResponse,
-			stack: error.stack,
-		});
+		const serialised = serialiseNodeError(error);
 		expect(serialised).not.toContain(SECRET);
 		expect(serialised).not.toContain(encodeURIComponent(SECRET));
 	});

@@ -25,6 +25,7 @@ import {
 	type SendFunction,
 	type ServiceCall,
 } from '../../nodes/shared/http';
+import { serialiseNodeError } from './fakes/serialiseError';
 
 const SECRET = 'sk-live-0123456789abcdef';
 /** Retries without real waiting: sleep() from n8n-workflow is a real timer. */
@@ -475,16 +476,7 @@ describe('sendServiceRequest', () => {
 				describeError: () => ({ hint: `Check the key ${SECRET}` }),
 			}),
 		);
-		const serialised = JSON.stringify({
-			error,
-			message: error.message,
-			description: error.description,
-			messages: error.messages,
-			context: error.context,
-			errorResponse: error.errorResponse,
-			cause: error.cause,
-			stack: error.stack,
-		});
+		const serialised = serialiseNodeError(error);
 		expect(serialised).toContain('INVALID_TOKEN');
 		expect(serialised).not.toContain(SECRET);
 		expect(serialised).not.toContain(encodeURIComponent(SECRET));
