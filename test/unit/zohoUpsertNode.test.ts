@@ -139,6 +139,7 @@ describe('Zoho CRM Upsert Contact', () => {
 			error: 'Zoho CRM answered INVALID_DATA: invalid data (field Phone)',
 			message: 'Zoho rejected this record; the other records of its batch are unaffected.',
 			details: {
+				attempts: 1,
 				code: 'INVALID_DATA',
 				field: 'Phone',
 				zoho: { api_name: 'Phone', expected_data_type: 'phone', json_path: '$.data[1].Phone' },
@@ -167,7 +168,7 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as NodeApiError).context.itemIndex).toBe(2);
 		expect(error.message).toBe('Zoho CRM answered INVALID_DATA: invalid data (field Phone)');
-		expect((error as NodeApiError).description).toContain('3 of 5 items were upserted; 2 failed.');
+		expect((error as NodeApiError).description).toContain('3 of 5 items were written to Zoho CRM; 2 failed.');
 	});
 
 	it('fails an item without Last_Name before any call to Zoho', async () => {
@@ -178,12 +179,15 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(double.counters.tokenRequests).toBe(0);
 	});
 
-	it('without Continue On Fail, a missing Last_Name throws a NodeOperationError for that item and calls nothing', async () => {
-		const error = await runError([contact(50), { json: { email: 'nolast2@example.test' } }]);
+	it('without Continue On Fail, a missing Last_Name throws a NodeOperationError for that item and sends no item at all', async () => {
+		const valid = { json: { email: 'stop-mode-valid@example.test', last_name: 'Valid' } };
+		const error = await runError([valid, { json: { email: 'nolast2@example.test' } }]);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect((error as NodeOperationError).context.itemIndex).toBe(1);
 		expect(error.message).toContain('Last_Name');
-		expect(double.counters.upsertCalls).toBe(1);
+		expect((error as NodeOperationError).description).toContain('Nothing was sent to Zoho CRM: 1 of 2 items cannot be sent.');
+		expect(double.counters.upsertCalls).toBe(0);
+		expect(double.records('Contacts').some((record) => record.Email === 'stop-mode-valid@example.test')).toBe(false);
 	});
 
 	it('sends the Last Name Fallback for an item without a last name', async () => {
