@@ -241,6 +241,60 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(double.counters.upsertCalls).toBe(0);
 	});
 
+	it('fails an item with no value in any duplicate-check field before any call, and sends the others', async () => {
+		const output = await run([contact(110), { json: { last_name: 'Keyless', phone: '+49 30 111' } }], {}, { onError: 'continueRegularOutput' });
+		expect(output[0].json.status).toBe('success');
+		expect(output[1].json.error).toBe('Item 1: no value for the duplicate-check field Email');
+		expect(output[1].json.message).toContain('Zoho inserts a new record every time');
+		expect(upsertRequests().map(sentRecords).flat().map((record) => record.Last_Name)).toEqual(['Last110']);
+	});
+
+	it('accepts an item keyed on any of several duplicate-check fields', async () => {
+		const output = await run(
+			[{ json: { last_name: 'PhoneOnly', phone: '+49 30 222' } }],
+			{},
+			{ onError: 'continueRegularOutput', parameters: { duplicateCheckFields: 'Email, Phone' } },
+		);
+		expect(output[0].json.status).toBe('success');
+	});
+
+	it('resends a batch whose every record has an email after Zoho answered 500, and says so in attempts', async () => {
+		double.injectFault({ kind: 'status', status: 500, times: 1 });
+		const output = await run([contact(120), contact(121)], {}, { onError: 'continueRegularOutput' });
+		expect(output.map((item) => [item.json.status, item.json.attempts])).toEqual([
+			['success', 2],
+			['success', 2],
+		]);
+		expect(upsertRequests()).toHaveLength(2);
+	});
+
+	it('does not resend a batch with a keyless record after a 500, and fails its items as maybe applied', async () => {
+		double.injectFault({ kind: 'status', status: 500, times: 1 });
+		const output = await run(
+			[contact(130), { json: { last_name: 'NoKey130' } }],
+			{ requireDuplicateCheckValue: false },
+			{ onError: 'continueRegularOutput' },
+		);
+		expect(upsertRequests()).toHaveLength(1);
+		for (const item of output) {
+			expect(item.json.error).toContain('the call may or may not have been applied, so it was not sent again');
+			expect(item.json.details).toMatchObject({ httpStatus: 500, attempts: 1, mayHaveBeenApplied: true });
+		}
+	});
+
+	it('converts dates in the workflow’s time zone when the node sets none', async () => {
+		const [output] = await runNode({
+			nodeType,
+			parameters: { authentication: 'refreshToken', module: 'Contacts', contactFields: { Date_of_Birth: '2024-03-08T02:00:00Z' } },
+			credentials,
+			items: [contact(140)],
+			onError: 'continueRegularOutput',
+			workflowSettings: { timezone: 'America/New_York' },
+		});
+		expect(output[0].json.status).toBe('success');
+		expect(sentRecords(upsertRequests()[0])[0].Date_of_Birth).toBe('2024-03-07');
+	});
+
 	it('puts no secret of the credential in any output or error', async () => {
 		const output = await run([contact(90, { phone: 'letters' }), { json: { email: 'x' } }], {}, { onError: 'continueRegularOutput' });
 		const thrown = await runError([contact(91, { phone: 'letters' })]);
