@@ -1,5 +1,5 @@
 /**
- * `npm run bench:zoho [-- --n 10000 --latency 50 --repeat 3 --on-error continueErrorOutput --builtin]`
+ * `npm run bench:zoho [-- --n 10000 --latency 50 --repeat 3 --on-error continueErrorOutput --builtin --only noop,zoho4]`
  *
  * N contacts through one real n8n into the Zoho double (fixed latency per API call, org
  * concurrency 10), every scenario a workflow of the same n8n, run interleaved --repeat times
@@ -234,7 +234,10 @@ function credentials(double: ZohoDouble): CredentialFile[] {
 }
 
 async function main(): Promise<void> {
-	const chosen = process.argv.includes('--builtin') ? [...scenarios, BUILTIN] : scenarios;
+	const only = textArg('only', '').split(',').filter(Boolean);
+	const chosen = (process.argv.includes('--builtin') ? [...scenarios, BUILTIN] : scenarios).filter(
+		(scenario) => only.length === 0 || only.includes(scenario.id),
+	);
 	console.log(
 		`Zoho upsert benchmark: N=${N}, ${LATENCY} ms per Zoho call, org concurrency 10, batches of ${BATCH}, On Error ${ON_ERROR}, median of ${REPEAT} interleaved rounds in one n8n`,
 	);
@@ -244,7 +247,12 @@ async function main(): Promise<void> {
 		name: 'bench-zoho',
 		credentials: credentials(double),
 		workflows: chosen.map(workflow),
-		env: { N8N_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', N8N_PAYLOAD_SIZE_MAX: '64' },
+		env: {
+			N8N_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+			N8N_PAYLOAD_SIZE_MAX: '64',
+			// e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile n8n.
+			...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+		},
 	});
 	const runs = new Map<string, Result[]>();
 	try {
