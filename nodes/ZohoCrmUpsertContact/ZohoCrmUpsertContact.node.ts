@@ -13,7 +13,7 @@ import {
 import { serviceApiError } from '../shared/errors';
 import { formatProblems, mapContact, type FieldAssignment } from '../shared/fieldMapping';
 import { mapWithConcurrency } from '../shared/concurrency';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
 import { zohoUpsertProperties } from './description';
 import {
