@@ -14,7 +14,7 @@ import { serviceApiError } from '../shared/errors';
 import { formatProblems, isEmptyValue, mapContact, type FieldAssignment } from '../shared/fieldMapping';
 import { createItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
 import { zohoUpsertProperties } from './description';
 import {
