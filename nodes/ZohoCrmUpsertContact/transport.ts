@@ -6,8 +6,9 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { serviceApiError, type ServiceFailure } from '../shared/errors';
 import { sendServiceRequest, type HttpContext, type ServiceResponse } from '../shared/http';
-import { getZohoAccessToken, ZOHO_SERVICE, type ZohoRefreshTokenCredentials } from './auth';
-import { zohoApiBase } from './dataCenters';
+import { zohoApiBase } from '../../credentials/ZohoCrmDataCenters';
+import type { ZohoRefreshTokenCredentials } from '../../credentials/ZohoCrmToken';
+import { getZohoAccessToken, ZOHO_SERVICE } from './auth';
 
 export const ZOHO_API_VERSION = 'v8';
 export type ZohoAuthentication = 'refreshToken' | 'oAuth2';
