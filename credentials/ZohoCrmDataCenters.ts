@@ -144,12 +144,13 @@ export const zohoHostProperties: INodeProperties[] = [
 	},
 ];
 
-const apiUrlByEnvironment = JSON.stringify(
+// Flat, keyed "environment:dc": a nested object literal would put "}}" inside the expression,
+// which ends n8n's {{ … }} early.
+const apiUrlByEnvironmentAndDc = JSON.stringify(
 	Object.fromEntries(
-		ZOHO_ENVIRONMENTS.map((environment) => [
-			environment,
-			Object.fromEntries(Object.keys(ZOHO_DATA_CENTERS).map((dc) => [dc, resolveZohoHosts({ dataCenter: dc, environment }).apiUrl])),
-		]),
+		ZOHO_ENVIRONMENTS.flatMap((environment) =>
+			Object.keys(ZOHO_DATA_CENTERS).map((dc) => [`${environment}:${dc}`, resolveZohoHosts({ dataCenter: dc, environment }).apiUrl]),
+		),
 	),
 );
 const accountsByDataCenter = JSON.stringify(
@@ -166,7 +167,7 @@ export function zohoApiBaseExpression(apiDomain: string): string {
 	return (
 		`={{ ${dc} === 'custom' ? $credentials.apiUrl : ` +
 		`(${environment} === 'production' && ${apiDomain}) ? ${apiDomain} : ` +
-		`(${apiUrlByEnvironment})[${environment}][${dc}] }}`
+		`(${apiUrlByEnvironmentAndDc})[${environment} + ':' + ${dc}] }}`
 	);
 }
 

@@ -471,6 +471,8 @@ describe('data centres and environments', () => {
 		function evaluate(expression: string, $credentials: Record<string, unknown>): unknown {
 			const body = /^=\{\{([\s\S]*)\}\}$/.exec(expression)?.[1];
 			if (body === undefined) throw new Error(`not an expression: ${expression}`);
+			// n8n's parser ends the expression at the first "}}".
+			if (body.includes('}}')) throw new Error(`"}}" inside the expression: ${expression}`);
 			return new Function('$credentials', `return (${body});`)($credentials);
 		}
 		const refreshTokenTest = new ZohoCrmRefreshTokenApi().test.request.baseURL as string;
