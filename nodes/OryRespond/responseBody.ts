@@ -10,6 +10,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isObject } from '../shared/objects';
+
 /** Ory's id for a generic validation message; UIs may translate by id. */
 export const DEFAULT_MESSAGE_ID = 4000001;
 export const DEFAULT_INTERRUPT_STATUS = 400;
@@ -117,10 +119,6 @@ export function typedValue(value: unknown, valueType: ValueType = 'string', labe
 			return parsed;
 		}
 	}
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A deep copy of `base` with each assignment set at its dotted path (objects created as needed). */

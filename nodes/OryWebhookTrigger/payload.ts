@@ -11,7 +11,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { splitFullName } from '../shared/fieldMapping';
+import { CONCEPT_ALIASES, normaliseFieldName, splitFullName } from '../shared/fieldMapping';
+import { isObject } from '../shared/objects';
 
 export const ORY_EVENTS = ['registration', 'settings', 'login', 'recovery', 'verification'] as const;
 export type OryEvent = (typeof ORY_EVENTS)[number];
@@ -31,10 +32,6 @@ export interface OryPayload {
 }
 
 export type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function objectOrNull(value: unknown): IDataObject | null {
 	return isObject(value) ? value : null;
@@ -147,14 +144,43 @@ function firstText(...values: unknown[]): string | null {
 }
 
 /**
- * `traits.email`, else the first string of `traits.emails`, else the identity's first email
- * verifiable (then recovery) address: schemas that name the trait otherwise still yield one.
+ * The traits' values by normalised name, the way auto-mapping names input fields: each
+ * top-level key, and each key one level down as `parent.child` (for dotted aliases such as
+ * `name.first`). The first key with a given normalised name wins.
+ */
+function traitsByName(traits: IDataObject): Map<string, unknown> {
+	const byName = new Map<string, unknown>();
+	const add = (name: string, value: unknown) => {
+		const normalised = normaliseFieldName(name);
+		if (!byName.has(normalised)) byName.set(normalised, value);
+	};
+	for (const [key, value] of Object.entries(traits)) {
+		add(key, value);
+		if (isObject(value)) for (const [child, childValue] of Object.entries(value)) add(`${key}.${child}`, childValue);
+	}
+	return byName;
+}
+
+/** The first alias of CONCEPT_ALIASES (best first) naming a non-blank string trait. */
+function traitByAlias(byName: Map<string, unknown>, aliases: readonly string[]): string | null {
+	for (const alias of aliases) {
+		const found = text(byName.get(normaliseFieldName(alias)));
+		if (found !== null) return found;
+	}
+	return null;
+}
+
+/**
+ * The trait auto-mapping would take as the email (CONCEPT_ALIASES.email: `email`, `mail`, …),
+ * else the first string of `traits.emails`, else the identity's first email verifiable (then
+ * recovery) address: schemas that name the trait otherwise still yield one.
  */
 export function extractEmail(identity: IDataObject | null): string | null {
 	if (identity === null) return null;
 	const traits = objectOrNull(identity.traits);
-	const emails = Array.isArray(traits?.emails) ? traits?.emails : [];
-	return firstText(traits?.email, ...(emails as unknown[])) ?? addressOf(identity.verifiable_addresses) ?? addressOf(identity.recovery_addresses);
+	const emails = Array.isArray(traits?.emails) ? (traits.emails as unknown[]) : [];
+	const fromTraits = traits === null ? null : traitByAlias(traitsByName(traits), CONCEPT_ALIASES.email);
+	return fromTraits ?? firstText(...emails) ?? addressOf(identity.verifiable_addresses) ?? addressOf(identity.recovery_addresses);
 }
 
 function addressOf(addresses: unknown): string | null {
@@ -169,17 +195,17 @@ function addressOf(addresses: unknown): string | null {
 }
 
 /**
- * First and last name from the naming conventions of Ory identity schemas: `firstName` /
- * `lastName`, `first_name` / `last_name`, `given_name` / `family_name` (OIDC), `name.first` /
- * `name.last` (Ory's preset schema), `name.given` / `name.family`, or one `name` string split
- * at its last space ('Ada King Lovelace' → 'Ada King' + 'Lovelace'). Missing parts are null.
+ * First and last name under the names auto-mapping knows (CONCEPT_ALIASES.firstName /
+ * lastName: `firstName`, `first_name`, `given_name` (OIDC), `name.first` (Ory's preset
+ * schema), `name.given`, …), else one full-name string (CONCEPT_ALIASES.fullName) split at
+ * its last space ('Ada King Lovelace' → 'Ada King' + 'Lovelace'). Missing parts are null.
  */
 export function extractNames(traits: IDataObject | null): { firstName: string | null; lastName: string | null } {
 	if (traits === null) return { firstName: null, lastName: null };
-	const name = objectOrNull(traits.name);
-	let firstName = firstText(traits.firstName, traits.first_name, traits.given_name, traits.givenName, name?.first, name?.given);
-	let lastName = firstText(traits.lastName, traits.last_name, traits.family_name, traits.familyName, name?.last, name?.family);
-	const fullName = text(traits.name) ?? text(traits.full_name) ?? text(traits.fullName);
+	const byName = traitsByName(traits);
+	let firstName = traitByAlias(byName, CONCEPT_ALIASES.firstName);
+	let lastName = traitByAlias(byName, CONCEPT_ALIASES.lastName);
+	const fullName = traitByAlias(byName, CONCEPT_ALIASES.fullName);
 	if (fullName !== null && (firstName === null || lastName === null)) {
 		const parts = splitFullName(fullName);
 		firstName ??= parts.firstName ?? null;
@@ -196,8 +222,12 @@ export interface DeliveryIds {
 	triggerId: string | null;
 }
 
-/** The one item the trigger emits for a delivery. Every key is always present (null when absent). */
-export function buildOutputItem(payload: OryPayload, ids: DeliveryIds): IDataObject {
+/**
+ * The one item the trigger emits for a delivery. Every key is always present (null when
+ * absent); `body` is the JSON body exactly as received, so keys a Jsonnet template adds
+ * (`tenant`, UTM fields, …) reach the workflow.
+ */
+export function buildOutputItem(payload: OryPayload, ids: DeliveryIds, body: IDataObject): IDataObject {
 	const { firstName, lastName } = extractNames(payload.traits);
 	return {
 		event: payload.event,
@@ -211,5 +241,6 @@ export function buildOutputItem(payload: OryPayload, ids: DeliveryIds): IDataObj
 		transientPayload: payload.transientPayload,
 		requestId: ids.requestId,
 		triggerId: ids.triggerId,
+		body,
 	};
 }

@@ -253,8 +253,8 @@ describe('extractEmail', () => {
 
 describe('buildOutputItem', () => {
 	it('emits the documented fields for a registration', () => {
-		const payload = payloadOf({ identity: IDENTITY, flow: REGISTRATION_FLOW });
-		expect(buildOutputItem(payload, { requestId: 'req-1', triggerId: 'trig-1' })).toEqual({
+		const body = { identity: IDENTITY, flow: REGISTRATION_FLOW };
+		expect(buildOutputItem(payloadOf(body), { requestId: 'req-1', triggerId: 'trig-1' }, body)).toEqual({
 			event: 'registration',
 			identityId: IDENTITY.id,
 			email: 'ada@example.com',
@@ -266,12 +266,13 @@ describe('buildOutputItem', () => {
 			transientPayload: { consent: true },
 			requestId: 'req-1',
 			triggerId: 'trig-1',
+			body,
 		});
 	});
 
 	it('keeps every key, as null, when a part is missing', () => {
-		const payload = payloadOf({ identity: { traits: {} } });
-		expect(buildOutputItem(payload, { requestId: null, triggerId: null })).toEqual({
+		const body = { identity: { traits: {} } };
+		expect(buildOutputItem(payloadOf(body), { requestId: null, triggerId: null }, body)).toEqual({
 			event: 'unknown',
 			identityId: null,
 			email: null,
@@ -283,6 +284,18 @@ describe('buildOutputItem', () => {
 			transientPayload: null,
 			requestId: null,
 			triggerId: null,
+			body,
+		});
+	});
+
+	it('keeps the keys a Jsonnet template adds beside the ones it knows, in the raw body', () => {
+		const body = { event: 'registration', identity: IDENTITY, tenant: 'acme', utm: { source: 'newsletter', campaign: 'spring' } };
+		const item = buildOutputItem(payloadOf(body), { requestId: null, triggerId: null }, body);
+		expect(item.body).toEqual({
+			event: 'registration',
+			identity: IDENTITY,
+			tenant: 'acme',
+			utm: { source: 'newsletter', campaign: 'spring' },
 		});
 	});
 });
