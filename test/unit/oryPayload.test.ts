@@ -11,6 +11,7 @@ import {
 	normalizeOryPayload,
 	type OryPayload,
 } from '../../nodes/OryWebhookTrigger/payload';
+import { CONCEPT_ALIASES } from '../../nodes/shared/fieldMapping';
 
 const IDENTITY = {
 	id: '9f425a8d-7efc-4768-8f23-7647a74fdf13',
@@ -182,6 +183,17 @@ describe('extractNames', () => {
 		expect(extractNames(traits)).toEqual({ firstName: 'Ada', lastName: 'Lovelace' });
 	});
 
+	it('reads a name under every alias auto-mapping knows (one list: CONCEPT_ALIASES)', () => {
+		const dotted = (alias: string, value: string) => {
+			const [parent, child] = alias.split('.');
+			return child === undefined ? { [alias]: value } : { [parent]: { [child]: value } };
+		};
+		const read = (concept: 'firstName' | 'lastName') =>
+			CONCEPT_ALIASES[concept].map((alias) => extractNames(dotted(alias, 'X'))[concept]);
+		expect(read('firstName')).toEqual(CONCEPT_ALIASES.firstName.map(() => 'X'));
+		expect(read('lastName')).toEqual(CONCEPT_ALIASES.lastName.map(() => 'X'));
+	});
+
 	it('splits a full name at its last space', () => {
 		expect(extractNames({ name: 'Ada King Lovelace' })).toEqual({ firstName: 'Ada King', lastName: 'Lovelace' });
 	});
@@ -220,6 +232,12 @@ describe('extractNames', () => {
 });
 
 describe('extractEmail', () => {
+	it('reads the email under every alias auto-mapping knows (one list: CONCEPT_ALIASES)', () => {
+		expect(CONCEPT_ALIASES.email.map((alias) => extractEmail({ traits: { [alias]: 'ada@example.com' } }))).toEqual(
+			CONCEPT_ALIASES.email.map(() => 'ada@example.com'),
+		);
+	});
+
 	it('reads traits.email', () => {
 		expect(extractEmail(IDENTITY)).toBe('ada@example.com');
 	});
