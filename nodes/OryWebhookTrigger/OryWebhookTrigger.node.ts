@@ -170,7 +170,7 @@ export class OryWebhookTrigger implements INodeType {
 			requestId: deliveryId(getHeader(request.headers, 'ory-webhook-request-id')),
 			triggerId: deliveryId(getHeader(request.headers, 'ory-webhook-trigger-id')),
 		};
-		const item = buildOutputItem(payload, ids, json.body as IDataObject);
+		const item = buildOutputItem(payload, ids);
 		if (settings.requireEmail === true && item.email === null) {
 			return respondWithError.call(this, 400, 'The identity has no email (traits.email)');
 		}

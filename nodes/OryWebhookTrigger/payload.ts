@@ -29,6 +29,8 @@ export interface OryPayload {
 	traits: IDataObject | null;
 	flow: IDataObject | null;
 	transientPayload: IDataObject | null;
+	/** The body as received, unknown keys included. */
+	body: IDataObject;
 }
 
 export type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
@@ -80,6 +82,7 @@ export function normalizeOryPayload(body: unknown, hints: { queryEvent?: unknown
 			traits: objectOrNull(identity?.traits),
 			flow,
 			transientPayload,
+			body,
 		},
 	};
 }
@@ -144,27 +147,22 @@ function firstText(...values: unknown[]): string | null {
 }
 
 /**
- * The traits' values by normalised name, the way auto-mapping names input fields: each
- * top-level key, and each key one level down as `parent.child` (for dotted aliases such as
- * `name.first`). The first key with a given normalised name wins.
+ * The first alias of CONCEPT_ALIASES (best first) naming a non-blank string in `traits`, read
+ * the way auto-mapping reads an item: a plain alias is a key, a dotted one a path of keys
+ * (`name.first`), every step compared after normaliseFieldName.
  */
-function traitsByName(traits: IDataObject): Map<string, unknown> {
-	const byName = new Map<string, unknown>();
-	const add = (name: string, value: unknown) => {
-		const normalised = normaliseFieldName(name);
-		if (!byName.has(normalised)) byName.set(normalised, value);
-	};
-	for (const [key, value] of Object.entries(traits)) {
-		add(key, value);
-		if (isObject(value)) for (const [child, childValue] of Object.entries(value)) add(`${key}.${child}`, childValue);
-	}
-	return byName;
-}
-
-/** The first alias of CONCEPT_ALIASES (best first) naming a non-blank string trait. */
-function traitByAlias(byName: Map<string, unknown>, aliases: readonly string[]): string | null {
+function traitByAlias(traits: IDataObject, aliases: readonly string[]): string | null {
 	for (const alias of aliases) {
-		const found = text(byName.get(normaliseFieldName(alias)));
+		let current: unknown = traits;
+		for (const step of alias.split('.').map(normaliseFieldName)) {
+			if (!isObject(current)) {
+				current = undefined;
+				break;
+			}
+			const key = Object.keys(current).find((candidate) => normaliseFieldName(candidate) === step);
+			current = key === undefined ? undefined : current[key];
+		}
+		const found = text(current);
 		if (found !== null) return found;
 	}
 	return null;
@@ -179,7 +177,7 @@ export function extractEmail(identity: IDataObject | null): string | null {
 	if (identity === null) return null;
 	const traits = objectOrNull(identity.traits);
 	const emails = Array.isArray(traits?.emails) ? (traits.emails as unknown[]) : [];
-	const fromTraits = traits === null ? null : traitByAlias(traitsByName(traits), CONCEPT_ALIASES.email);
+	const fromTraits = traits === null ? null : traitByAlias(traits, CONCEPT_ALIASES.email);
 	return fromTraits ?? firstText(...emails) ?? addressOf(identity.verifiable_addresses) ?? addressOf(identity.recovery_addresses);
 }
 
@@ -202,10 +200,9 @@ function addressOf(addresses: unknown): string | null {
  */
 export function extractNames(traits: IDataObject | null): { firstName: string | null; lastName: string | null } {
 	if (traits === null) return { firstName: null, lastName: null };
-	const byName = traitsByName(traits);
-	let firstName = traitByAlias(byName, CONCEPT_ALIASES.firstName);
-	let lastName = traitByAlias(byName, CONCEPT_ALIASES.lastName);
-	const fullName = traitByAlias(byName, CONCEPT_ALIASES.fullName);
+	let firstName = traitByAlias(traits, CONCEPT_ALIASES.firstName);
+	let lastName = traitByAlias(traits, CONCEPT_ALIASES.lastName);
+	const fullName = traitByAlias(traits, CONCEPT_ALIASES.fullName);
 	if (fullName !== null && (firstName === null || lastName === null)) {
 		const parts = splitFullName(fullName);
 		firstName ??= parts.firstName ?? null;
@@ -227,7 +224,7 @@ export interface DeliveryIds {
  * absent); `body` is the JSON body exactly as received, so keys a Jsonnet template adds
  * (`tenant`, UTM fields, …) reach the workflow.
  */
-export function buildOutputItem(payload: OryPayload, ids: DeliveryIds, body: IDataObject): IDataObject {
+export function buildOutputItem(payload: OryPayload, ids: DeliveryIds): IDataObject {
 	const { firstName, lastName } = extractNames(payload.traits);
 	return {
 		event: payload.event,
@@ -241,6 +238,6 @@ export function buildOutputItem(payload: OryPayload, ids: DeliveryIds, body: IDa
 		transientPayload: payload.transientPayload,
 		requestId: ids.requestId,
 		triggerId: ids.triggerId,
-		body,
+		body: payload.body,
 	};
 }

@@ -2,6 +2,8 @@
  * What Ory Actions send (the shapes people's Jsonnet templates produce) turned into the
  * trigger's one output item.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import {
 	buildOutputItem,
 	detectEvent,
@@ -171,6 +173,14 @@ describe('eventFromName', () => {
 	});
 });
 
+/** `{a: {b: value}}` for the alias 'a.b': traits in which the alias names `value`. */
+function atPath(alias: string, value: string): IDataObject {
+	return alias
+		.split('.')
+		.reverse()
+		.reduce<unknown>((inner, step) => ({ [step]: inner }), value) as IDataObject;
+}
+
 describe('extractNames', () => {
 	it.each([
 		['firstName / lastName', { firstName: 'Ada', lastName: 'Lovelace' }],
@@ -184,12 +194,8 @@ describe('extractNames', () => {
 	});
 
 	it('reads a name under every alias auto-mapping knows (one list: CONCEPT_ALIASES)', () => {
-		const dotted = (alias: string, value: string) => {
-			const [parent, child] = alias.split('.');
-			return child === undefined ? { [alias]: value } : { [parent]: { [child]: value } };
-		};
 		const read = (concept: 'firstName' | 'lastName') =>
-			CONCEPT_ALIASES[concept].map((alias) => extractNames(dotted(alias, 'X'))[concept]);
+			CONCEPT_ALIASES[concept].map((alias) => extractNames(atPath(alias, 'X'))[concept]);
 		expect(read('firstName')).toEqual(CONCEPT_ALIASES.firstName.map(() => 'X'));
 		expect(read('lastName')).toEqual(CONCEPT_ALIASES.lastName.map(() => 'X'));
 	});
@@ -233,7 +239,7 @@ describe('extractNames', () => {
 
 describe('extractEmail', () => {
 	it('reads the email under every alias auto-mapping knows (one list: CONCEPT_ALIASES)', () => {
-		expect(CONCEPT_ALIASES.email.map((alias) => extractEmail({ traits: { [alias]: 'ada@example.com' } }))).toEqual(
+		expect(CONCEPT_ALIASES.email.map((alias) => extractEmail({ traits: atPath(alias, 'ada@example.com') }))).toEqual(
 			CONCEPT_ALIASES.email.map(() => 'ada@example.com'),
 		);
 	});
@@ -272,7 +278,7 @@ describe('extractEmail', () => {
 describe('buildOutputItem', () => {
 	it('emits the documented fields for a registration', () => {
 		const body = { identity: IDENTITY, flow: REGISTRATION_FLOW };
-		expect(buildOutputItem(payloadOf(body), { requestId: 'req-1', triggerId: 'trig-1' }, body)).toEqual({
+		expect(buildOutputItem(payloadOf(body), { requestId: 'req-1', triggerId: 'trig-1' })).toEqual({
 			event: 'registration',
 			identityId: IDENTITY.id,
 			email: 'ada@example.com',
@@ -290,7 +296,7 @@ describe('buildOutputItem', () => {
 
 	it('keeps every key, as null, when a part is missing', () => {
 		const body = { identity: { traits: {} } };
-		expect(buildOutputItem(payloadOf(body), { requestId: null, triggerId: null }, body)).toEqual({
+		expect(buildOutputItem(payloadOf(body), { requestId: null, triggerId: null })).toEqual({
 			event: 'unknown',
 			identityId: null,
 			email: null,
@@ -308,7 +314,7 @@ describe('buildOutputItem', () => {
 
 	it('keeps the keys a Jsonnet template adds beside the ones it knows, in the raw body', () => {
 		const body = { event: 'registration', identity: IDENTITY, tenant: 'acme', utm: { source: 'newsletter', campaign: 'spring' } };
-		const item = buildOutputItem(payloadOf(body), { requestId: null, triggerId: null }, body);
+		const item = buildOutputItem(payloadOf(body), { requestId: null, triggerId: null });
 		expect(item.body).toEqual({
 			event: 'registration',
 			identity: IDENTITY,
