@@ -289,33 +289,84 @@ interface InputCandidate {
  * values (mapContact normalises them), in schema field order.
  */
 export function findAutoMappedValues(input: IDataObject, schema: TargetSchema): AutoMappedValue[] {
-	const ownNames = new Map(schema.fields.map((field) => [normaliseFieldName(field.name), field.name]));
-	const candidates = listInputCandidates(input);
+	const compiled = compileSchema(schema);
+	const candidates = indexCandidates(listInputCandidates(input));
 	const usedPaths = new Set<string>();
-	const claimedConcepts = new Set<ContactConcept>();
 	const found = new Map<string, AutoMappedValue>();
 
-	for (const field of schema.fields) {
-		const aliases = [normaliseFieldName(field.name)];
-		// When two fields share a concept, only the first gets its aliases.
-		if (field.concept !== undefined && !claimedConcepts.has(field.concept)) {
-			claimedConcepts.add(field.concept);
-			aliases.push(...CONCEPT_ALIASES[field.concept].map(normaliseFieldName));
-		}
+	for (const { field, aliases } of compiled.aliasesByField) {
 		// A key spelled like another field's own name belongs to that field, never to this one's aliases.
 		const isAvailable = (candidate: InputCandidate) =>
-			!usedPaths.has(candidate.path) && (ownNames.get(candidate.matchKey) ?? field.name) === field.name;
+			!usedPaths.has(candidate.path) && (compiled.ownNames.get(candidate.matchKey) ?? field.name) === field.name;
 		const candidate =
-			findFirstCandidate(candidates.filter((c) => !c.nested && isAvailable(c)), aliases) ??
-			findFirstCandidate(candidates.filter((c) => c.nested && isAvailable(c)), aliases);
+			findFirstCandidate(candidates.topLevel, aliases, isAvailable) ?? findFirstCandidate(candidates.nested, aliases, isAvailable);
 		if (candidate !== undefined) {
 			usedPaths.add(candidate.path);
 			found.set(field.name, { field: field.name, value: candidate.value, sourcePath: candidate.path });
 		}
 	}
 
-	fillNamesFromFullName(schema, candidates, usedPaths, found);
-	return schema.fields.flatMap((field) => found.get(field.name) ?? []);
+	fillNamesFromFullName(compiled, candidates, usedPaths, found);
+	const result: AutoMappedValue[] = [];
+	for (const field of schema.fields) {
+		const mapped = found.get(field.name);
+		if (mapped !== undefined) result.push(mapped);
+	}
+	return result;
+}
+
+/** What mapping needs of a schema, worked out once per schema instead of once per item. */
+interface CompiledSchema {
+	fieldsByName: Map<string, TargetField>;
+	/** Normalised own name → the field's name. */
+	ownNames: Map<string, string>;
+	/** Each field with the normalised names it answers to, best first. */
+	aliasesByField: Array<{ field: TargetField; aliases: string[] }>;
+	firstNameField?: TargetField;
+	lastNameField?: TargetField;
+}
+
+const compiledSchemas = new WeakMap<TargetSchema, CompiledSchema>();
+
+function compileSchema(schema: TargetSchema): CompiledSchema {
+	let compiled = compiledSchemas.get(schema);
+	if (compiled !== undefined) return compiled;
+	const claimedConcepts = new Set<ContactConcept>();
+	compiled = {
+		fieldsByName: new Map(schema.fields.map((field) => [field.name, field])),
+		ownNames: new Map(schema.fields.map((field) => [normaliseFieldName(field.name), field.name])),
+		aliasesByField: schema.fields.map((field) => {
+			const aliases = [normaliseFieldName(field.name)];
+			// When two fields share a concept, only the first gets its aliases.
+			if (field.concept !== undefined && !claimedConcepts.has(field.concept)) {
+				claimedConcepts.add(field.concept);
+				aliases.push(...CONCEPT_ALIASES[field.concept].map(normaliseFieldName));
+			}
+			return { field, aliases };
+		}),
+		firstNameField: schema.fields.find((field) => field.concept === 'firstName'),
+		lastNameField: schema.fields.find((field) => field.concept === 'lastName'),
+	};
+	compiledSchemas.set(schema, compiled);
+	return compiled;
+}
+
+interface IndexedCandidates {
+	/** Top-level keys by normalised name, each list in key order. */
+	topLevel: Map<string, InputCandidate[]>;
+	/** Values at dotted alias paths by the alias's normalised name. */
+	nested: Map<string, InputCandidate[]>;
+}
+
+function indexCandidates(candidates: InputCandidate[]): IndexedCandidates {
+	const indexed: IndexedCandidates = { topLevel: new Map(), nested: new Map() };
+	for (const candidate of candidates) {
+		const byKey = candidate.nested ? indexed.nested : indexed.topLevel;
+		const list = byKey.get(candidate.matchKey);
+		if (list === undefined) byKey.set(candidate.matchKey, [candidate]);
+		else list.push(candidate);
+	}
+	return indexed;
 }
 
 /** Splits a single full-name string into missing first/last names: 'Ada King Lovelace' → 'Ada King' + 'Lovelace'. */
@@ -327,22 +378,20 @@ export function splitFullName(fullName: string): { firstName?: string; lastName:
 }
 
 function fillNamesFromFullName(
-	schema: TargetSchema,
-	candidates: InputCandidate[],
+	compiled: CompiledSchema,
+	candidates: IndexedCandidates,
 	usedPaths: Set<string>,
 	found: Map<string, AutoMappedValue>,
 ): void {
-	const firstNameField = schema.fields.find((field) => field.concept === 'firstName');
-	const lastNameField = schema.fields.find((field) => field.concept === 'lastName');
+	const { firstNameField, lastNameField } = compiled;
 	const firstNameMissing = firstNameField !== undefined && !found.has(firstNameField.name);
 	const lastNameMissing = lastNameField !== undefined && !found.has(lastNameField.name);
 	if (!firstNameMissing && !lastNameMissing) return;
 
-	const aliases = CONCEPT_ALIASES.fullName.map(normaliseFieldName);
-	const available = candidates.filter((c) => !usedPaths.has(c.path) && typeof c.value === 'string');
+	const isAvailable = (candidate: InputCandidate) => !usedPaths.has(candidate.path) && typeof candidate.value === 'string';
 	const fullName =
-		findFirstCandidate(available.filter((c) => !c.nested), aliases) ??
-		findFirstCandidate(available.filter((c) => c.nested), aliases);
+		findFirstCandidate(candidates.topLevel, FULL_NAME_ALIASES(), isAvailable) ??
+		findFirstCandidate(candidates.nested, FULL_NAME_ALIASES(), isAvailable);
 	if (fullName === undefined) return;
 
 	const parts = splitFullName(fullName.value as string);
@@ -355,10 +404,17 @@ function fillNamesFromFullName(
 	}
 }
 
-/** The first alias (in order) that some candidate (in key order) answers to. */
-function findFirstCandidate(candidates: InputCandidate[], aliases: string[]): InputCandidate | undefined {
+let fullNameAliases: string[] | undefined;
+const FULL_NAME_ALIASES = () => (fullNameAliases ??= CONCEPT_ALIASES.fullName.map(normaliseFieldName));
+
+/** The first alias (in order) that an available candidate (in key order) answers to. */
+function findFirstCandidate(
+	candidates: Map<string, InputCandidate[]>,
+	aliases: string[],
+	isAvailable: (candidate: InputCandidate) => boolean,
+): InputCandidate | undefined {
 	for (const alias of aliases) {
-		const match = candidates.find((candidate) => candidate.matchKey === alias);
+		const match = candidates.get(alias)?.find(isAvailable);
 		if (match !== undefined) return match;
 	}
 	return undefined;
@@ -534,8 +590,12 @@ function describeValue(value: unknown): string {
 
 interface ChosenValue {
 	value: unknown;
-	/** Appended to value problems so the user knows which source to fix. */
-	origin: string;
+	/** Where the value came from, for problems: a text, or the input path it was auto-mapped from. */
+	origin: string | { autoMappedFrom: string };
+}
+
+function describeOrigin(origin: ChosenValue['origin']): string {
+	return typeof origin === 'string' ? origin : ` (auto-mapped from input "${origin.autoMappedFrom}")`;
 }
 
 /**
@@ -551,13 +611,13 @@ export function mapContact(options: MappingInput): MappingResult {
 	const report = (field: string, message: string) => problems.push({ itemIndex, field, message });
 
 	const chosen = new Map<string, ChosenValue>();
-	const offer = (field: string, value: unknown, origin: string) => {
+	const offer = (field: string, value: unknown, origin: ChosenValue['origin']) => {
 		if (!isEmptyValue(value)) chosen.set(field, { value, origin });
 	};
 
 	if (options.input !== undefined) {
 		for (const mapped of findAutoMappedValues(options.input, schema)) {
-			offer(mapped.field, mapped.value, ` (auto-mapped from input "${mapped.sourcePath}")`);
+			offer(mapped.field, mapped.value, { autoMappedFrom: mapped.sourcePath });
 		}
 	}
 	const assignmentSources: Array<[FieldAssignment[] | undefined, string]> = [
@@ -583,9 +643,10 @@ export function mapContact(options: MappingInput): MappingResult {
 
 	const fields: IDataObject = {};
 	const fieldsWithProblems = new Set<string>();
-	const outputOrder = new Set([...schema.fields.map((field) => field.name), ...chosen.keys(), ...fallbacks.keys()]);
+	const { fieldsByName } = compileSchema(schema);
+	const outputOrder = new Set([...fieldsByName.keys(), ...chosen.keys(), ...fallbacks.keys()]);
 	for (const name of outputOrder) {
-		const field = schema.fields.find((candidate) => candidate.name === name) ?? {
+		const field = fieldsByName.get(name) ?? {
 			name,
 			displayName: name,
 			kind: schema.extraFieldKind?.(name),
@@ -598,7 +659,7 @@ export function mapContact(options: MappingInput): MappingResult {
 		if (source === undefined) continue;
 		const normalised = normaliseFieldValue(source.value, field, schema, dateOptions);
 		if (normalised.problem !== undefined) {
-			report(name, normalised.problem + source.origin);
+			report(name, normalised.problem + describeOrigin(source.origin));
 			fieldsWithProblems.add(name);
 		} else {
 			fields[name] = normalised.value;
