@@ -108,7 +108,7 @@ export class DeliveryLedger<Answer> {
 	}
 }
 
-// One ledger per trigger node of an active workflow in this n8n process.
+// One ledger per trigger node of an active workflow, for the life of this n8n instance.
 const ledgers = new Map<string, DeliveryLedger<unknown>>();
 
 /** The ledger of `storeKey` (e.g. `<workflow id>:<node id>`); `limits` apply when it is created. */

@@ -70,6 +70,11 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		return oryHeaders(requestId, { 'ory-webhook-trigger-id': triggerId });
 	}
 
+	/** A registration not delivered yet: its trigger id and the body Ory renders with the shipped Jsonnet. */
+	function newDelivery(email: string, traits: Record<string, unknown> = {}) {
+		return { triggerId: randomUUID(), body: oryBody('jsonnet', 'registration', oryIdentity({ email, ...traits })) };
+	}
+
 	/** Makes the Zoho double answer every upsert 503 while `run` runs (the Zoho node's retries included). */
 	async function withZohoDown<T>(run: () => Promise<T>): Promise<T> {
 		double.injectFault({ kind: 'status', status: 503, times: 1000 });
@@ -196,9 +201,8 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 
 	describe('redelivery (acknowledged after the run: the shipped template)', () => {
 		it('runs a delivery Ory sends three times, each with a new request id, once, and answers each attempt alike', async () => {
-			const triggerId = randomUUID();
 			const email = 'thrice@example.test';
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email, firstName: 'Three', lastName: 'Times' }));
+			const { triggerId, body } = newDelivery(email, { firstName: 'Three', lastName: 'Times' });
 			const before = await executionCount(TEMPLATE);
 			const upserts = double.counters.upsertCalls;
 			const attempts = [];
@@ -212,9 +216,8 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		});
 
 		it('answers a failed run 500 (n8n’s "Error in workflow"), so Ory retries, and runs the retry', async () => {
-			const triggerId = randomUUID();
 			const email = 'retry-after-failure@example.test';
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email, firstName: 'Second', lastName: 'Chance' }));
+			const { triggerId, body } = newDelivery(email, { firstName: 'Second', lastName: 'Chance' });
 			const before = await executionCount(TEMPLATE);
 			const failed = await withZohoDown(() => send(TEMPLATE, body, attemptHeaders(triggerId)));
 			expect(failed.status).toBe(500);
@@ -229,9 +232,8 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		});
 
 		it('runs a delivery whose copies arrive five at once once, and gives every copy the run’s answer', async () => {
-			const triggerId = randomUUID();
 			const email = 'burst@example.test';
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email, firstName: 'B', lastName: 'Urst' }));
+			const { triggerId, body } = newDelivery(email, { firstName: 'B', lastName: 'Urst' });
 			const before = await executionCount(TEMPLATE);
 			const upserts = double.counters.upsertCalls;
 			const answers = await Promise.all(Array.from({ length: 5 }, () => send(TEMPLATE, body, attemptHeaders(triggerId))));
@@ -247,9 +249,8 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		const syncedAnswer = { identity: { metadata_public: { crmSynced: true } } };
 
 		it('makes a retry that arrives while the first attempt runs wait for it, and gives it the same answer', async () => {
-			const triggerId = randomUUID();
 			const email = 'slow@example.test';
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email, firstName: 'Slow', lastName: 'Zoho' }));
+			const { triggerId, body } = newDelivery(email, { firstName: 'Slow', lastName: 'Zoho' });
 			const before = await executionCount(FROM_WORKFLOW);
 			const upserts = double.counters.upsertCalls;
 			double.setLatency(3000);
@@ -275,9 +276,8 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		});
 
 		it('answers a run that fails before Ory Respond 500 (n8n’s "Error in workflow"), and runs the retry', async () => {
-			const triggerId = randomUUID();
 			const email = 'respond-failed@example.test';
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email, firstName: 'Slow', lastName: 'Zoho' }));
+			const { triggerId, body } = newDelivery(email, { firstName: 'Slow', lastName: 'Zoho' });
 			const failed = await withZohoDown(() => send(FROM_WORKFLOW, body, attemptHeaders(triggerId)));
 			expect(failed.status).toBe(500);
 			expect(jsonOf(failed)).toEqual({ message: 'Error in workflow' });
