@@ -25,13 +25,13 @@ export interface MessageInput {
 	type?: 'error' | 'info';
 }
 
-export interface OryMessage {
+interface OryMessage {
 	id: number;
 	text: string;
 	type: 'error' | 'info';
 }
 
-export interface OryMessagesBody {
+interface OryMessagesBody {
 	messages: Array<{ instance_ptr: string; messages: OryMessage[] }>;
 }
 
@@ -76,7 +76,7 @@ export function buildMessagesBody(inputs: MessageInput[]): OryMessagesBody {
 // ---------------------------------------------------------------------------
 // Identity changes
 
-export type ValueType = 'string' | 'number' | 'boolean' | 'null' | 'json';
+type ValueType = 'string' | 'number' | 'boolean' | 'null' | 'json';
 
 export interface Assignment {
 	/** Dotted path inside the part, e.g. `name.first`. */
@@ -152,7 +152,7 @@ export interface IdentityPartChange {
 	assignments: Assignment[];
 }
 
-export interface IdentityChange {
+interface IdentityChange {
 	traits?: IdentityPartChange;
 	metadataPublic?: IdentityPartChange;
 	metadataAdmin?: IdentityPartChange;

@@ -8,7 +8,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { WebhookAuthRule } from '../shared/webhookAuth';
 import { basicAuthUserProblem, cookieNameProblem, headerNameProblem, secretProblem } from '../shared/webhookCredentials';
 
-export type OryAuthType = 'headerKey' | 'cookieKey' | 'basicAuth';
+type OryAuthType = 'headerKey' | 'cookieKey' | 'basicAuth';
 
 export interface OryWebhookCredentials {
 	authType: OryAuthType;
@@ -20,8 +20,8 @@ export interface OryWebhookCredentials {
 	password?: string;
 }
 
-export const DEFAULT_HEADER_NAME = 'X-Webhook-Secret';
-export const DEFAULT_COOKIE_NAME = 'ory_webhook_secret';
+const DEFAULT_HEADER_NAME = 'X-Webhook-Secret';
+const DEFAULT_COOKIE_NAME = 'ory_webhook_secret';
 
 export function asOryCredentials(data: ICredentialDataDecryptedObject): OryWebhookCredentials {
 	const authType = ['headerKey', 'cookieKey', 'basicAuth'].includes(data.authType as string)
@@ -62,7 +62,7 @@ export function authRule(credentials: OryWebhookCredentials): WebhookAuthRule {
 /** Headers Ory sets itself on every request. */
 const ORY_HEADERS = ['ory-webhook-request-id', 'ory-webhook-trigger-id'];
 
-export type SettingsCheck = { ok: boolean; message: string };
+type SettingsCheck = { ok: boolean; message: string };
 
 /**
  * What the Test button reports: the first problem that would make Ory's requests fail (or

@@ -14,11 +14,11 @@ import type { IDataObject } from 'n8n-workflow';
 import { CONCEPT_ALIASES, normaliseFieldName, splitFullName } from '../shared/fieldMapping';
 import { isObject } from '../shared/objects';
 
-export const ORY_EVENTS = ['registration', 'settings', 'login', 'recovery', 'verification'] as const;
+const ORY_EVENTS = ['registration', 'settings', 'login', 'recovery', 'verification'] as const;
 export type OryEvent = (typeof ORY_EVENTS)[number];
 /** An event the payload does not name. */
-export const UNKNOWN_EVENT = 'unknown';
-export type DetectedEvent = OryEvent | typeof UNKNOWN_EVENT;
+const UNKNOWN_EVENT = 'unknown';
+type DetectedEvent = OryEvent | typeof UNKNOWN_EVENT;
 
 export type PayloadShape = 'identity' | 'ctx' | 'context' | 'bareIdentity' | 'flowOnly';
 
@@ -33,7 +33,7 @@ export interface OryPayload {
 	body: IDataObject;
 }
 
-export type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
+type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
 
 function objectOrNull(value: unknown): IDataObject | null {
 	return isObject(value) ? value : null;
@@ -214,7 +214,7 @@ export function extractNames(traits: IDataObject | null): { firstName: string | 
 // ---------------------------------------------------------------------------
 // The output item
 
-export interface DeliveryIds {
+interface DeliveryIds {
 	requestId: string | null;
 	triggerId: string | null;
 }

@@ -5,7 +5,7 @@
  * secret weak, before the sender ever calls. Each check answers a problem to show, or undefined.
  */
 
-export const MIN_SECRET_LENGTH = 16;
+const MIN_SECRET_LENGTH = 16;
 
 // RFC 9110 token: what a header or cookie name may consist of.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
