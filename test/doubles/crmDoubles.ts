@@ -29,7 +29,7 @@ export interface ReceivedRequest {
 /** What the custom endpoint does with a lead, chosen per email. */
 export type CustomScript =
 	| { kind: 'fail'; times: number; status: number; body?: unknown; headers?: Record<string, string> }
-	| { kind: 'redirect'; status: number; location: string }
+	| { kind: 'redirect'; status: number; location: string; /** Only the first N requests; default all. */ times?: number }
 	| { kind: 'hang' }
 	| { kind: 'answer'; status: number; body: unknown };
 
@@ -390,7 +390,7 @@ export class CrmDoubles {
 		const attempt = (this.customAttempts.get(email) ?? 0) + 1;
 		this.customAttempts.set(email, attempt);
 		const script = this.customScripts.get(email);
-		if (script?.kind === 'redirect') return { status: script.status, contentType: 'text/plain', headers: { location: script.location }, body: 'moved' };
+		if (script?.kind === 'redirect' && attempt <= (script.times ?? Infinity)) return { status: script.status, contentType: 'text/plain', headers: { location: script.location }, body: 'moved' };
 		if (script?.kind === 'answer') return json(script.status, script.body);
 		if (script?.kind === 'fail' && attempt <= script.times) {
 			return json(script.status, script.body ?? { status: 'error', message: `temporary failure ${attempt}` }, script.headers);
