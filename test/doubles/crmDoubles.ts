@@ -400,7 +400,8 @@ export class CrmDoubles {
 		return json(request.method === 'POST' ? 201 : 200, {
 			status: 'ok',
 			id,
-			echo: { method: request.method, headers: request.headers, query: request.query, fields: request.fields },
+			// The credential first, as debugging endpoints tend to print it.
+			echo: { authorization: request.headers.authorization, query: request.query, method: request.method, headers: request.headers, fields: request.fields },
 		});
 	}
 }

@@ -70,7 +70,7 @@ describe('Custom endpoint', () => {
 
 	it('redacts the token the endpoint echoes back in the answer excerpt', async () => {
 		const { synced } = await run(custom(), [lead(2)]);
-		expect(String(synced[0].crmResponse)).toContain('[redacted]');
+		expect(String(synced[0].crmResponse)).toContain('"authorization":"Bearer [redacted]"');
 		expect(JSON.stringify(synced)).not.toContain(CUSTOM_TOKEN);
 	});
 
