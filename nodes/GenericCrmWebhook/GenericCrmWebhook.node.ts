@@ -122,6 +122,7 @@ export class GenericCrmWebhook implements INodeType {
 			itemIndex,
 			timeoutMs,
 			credentialType: CREDENTIAL_TYPE,
+			credentialsDecrypted: credentials,
 		});
 
 		const outputs = await runTargetPipeline<IDataObject>(this, {

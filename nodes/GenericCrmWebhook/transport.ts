@@ -4,7 +4,7 @@
  * checked first), and the answer read per lead. Sending itself is the shared request path.
  */
 import { randomBytes } from 'node:crypto';
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { redactSecrets, redactValue } from '../shared/errors';
 import {
 	checkUrl,
@@ -33,6 +33,8 @@ export interface CrmCallOptions {
 	itemIndex?: number;
 	timeoutMs: number;
 	credentialType?: string;
+	/** The credential already loaded once for the execution, so n8n does not decrypt it per call. */
+	credentialsDecrypted?: ICredentialDataDecryptedObject;
 }
 
 /** A refusal before anything was sent (egress, redirect rules): never retried, never resent. */
@@ -111,6 +113,7 @@ export async function sendCrmCall(send: CrmSender, records: IDataObject[], optio
 	const call: ServiceCall = {
 		service: preset.service,
 		credentialType: options.credentialType,
+		credentialsDecrypted: options.credentialsDecrypted,
 		itemIndex: options.itemIndex,
 		secrets: options.secrets,
 		replayable: preset.replayable(settings),
