@@ -3,13 +3,7 @@
  * (auto-mapping of the usual input names, value normalisation, unknown-name suggestions).
  * Every schema allows unknown names: CRMs have custom fields (`custom_field_123`, `00N…` ids).
  */
-import type { TargetField, TargetSchema } from '../shared/fieldMapping';
-
-function defineSchema(schema: TargetSchema): TargetSchema {
-	schema.fields.forEach((field) => Object.freeze(field));
-	Object.freeze(schema.fields);
-	return Object.freeze(schema);
-}
+import { defineSchema, type TargetField, type TargetSchema } from '../shared/fieldMapping';
 
 /** The seed's table (first_name, email, phone, company) and the usual extras: Zapier and Custom. */
 const GENERIC_FIELDS: TargetField[] = [
