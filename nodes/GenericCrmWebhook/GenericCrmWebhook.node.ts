@@ -22,7 +22,7 @@ import { checkUrl, type EgressHelpersLike, type EgressRefusal } from '../shared/
 import { redactSecrets, serviceApiError } from '../shared/errors';
 import { formatProblems, mapContact, type FieldAssignment } from '../shared/fieldMapping';
 import { requestWithRetry, sendServiceRequest, ServiceRequestError, type SendFunction } from '../shared/http';
-import { createItemParameterReader } from '../shared/parameters';
+import { boundedInteger, createItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { genericCrmProperties } from './description';
 import { endpointOf, fullNameOf, sensitiveHeaderValues, testLead, type Endpoint } from './endpoint';
@@ -439,11 +439,6 @@ function customHeaders(entries: Array<{ name: string; value: string }>): Record<
 	return headers;
 }
 
-function boundedInteger(value: unknown, fallback: number, min: number, max: number): number {
-	const number = Math.floor(Number(value ?? fallback));
-	if (!Number.isFinite(number)) return fallback;
-	return Math.min(max, Math.max(min, number));
-}
 
 function hashOf(text: string): string {
 	return createHash('sha256').update(text).digest('hex').slice(0, 16);
