@@ -1,5 +1,10 @@
-import { normalizeContact, readBucket } from '../../nodes/S360FirehoseTrigger/payload';
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizeContact as normalize, readBucket } from '../../nodes/S360FirehoseTrigger/payload';
 import { s360Contact, withDetails, type ContactSeed } from '../doubles/fixtures/s360/contacts';
+
+/** The fixtures are plain JSON; the normaliser reads them as n8n data. */
+const normalizeContact = (raw: object, options?: Parameters<typeof normalize>[1]) => normalize(raw as IDataObject, options);
 
 const SEED: ContactSeed = {
 	contactNumber: '100042',
