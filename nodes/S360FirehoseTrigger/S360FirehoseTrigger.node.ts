@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	sleep,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
@@ -48,16 +49,28 @@ function storeKey(context: IHookFunctions | IWebhookFunctions): string {
 }
 
 /**
+ * How long a redelivery waits for an earlier delivery of the same contacts that is still
+ * running. S-360 abandons a request after its processing timeout (60 s by default), so the
+ * answer must come before that.
+ */
+export const MAX_WAIT_FOR_RUNNING_MS = 45_000;
+
+type Claim = { state: 'claimed'; contacts: NormalizedContact[] } | { state: 'busy' };
+
+/**
  * Claims the bucket's contacts in the ledger and returns the ones to run. A contact already
  * synced at the same change timestamp is dropped. One whose key another delivery is running
- * right now (S-360 resending after its 60 s timeout while the first run still works) waits for
- * that run: dropped if it succeeded, claimed again if it failed. Answering 200 for it at once
- * would lose it if that first run then failed.
+ * right now (S-360 resending after its timeout while the first run still works) waits for that
+ * run: dropped if it succeeded, claimed again if it failed. Answering 200 for it at once would
+ * lose it if that first run then failed. If the wait runs out, nothing stays claimed and the
+ * caller answers 503, so S-360 tries again a retry delay later.
  */
-async function claimContacts(
+export async function claimContacts(
 	ledger: DeliveryLedger<true>,
 	contacts: NormalizedContact[],
-): Promise<NormalizedContact[]> {
+	maxWaitMs: number,
+): Promise<Claim> {
+	const deadline = Date.now() + maxWaitMs;
 	let pending = contacts;
 	const claimed: NormalizedContact[] = [];
 	while (pending.length > 0) {
@@ -74,10 +87,15 @@ async function claimContacts(
 			}
 		}
 		if (waits.length === 0) break;
-		await Promise.all(waits);
+		const remaining = deadline - Date.now();
+		const outcome = remaining > 0 ? await Promise.race([Promise.all(waits), sleep(remaining).then(() => 'waited' as const)]) : 'waited';
+		if (outcome === 'waited') {
+			for (const contact of claimed) ledger.fail(contact.deliveryKey);
+			return { state: 'busy' };
+		}
 		pending = retry;
 	}
-	return claimed;
+	return { state: 'claimed', contacts: claimed };
 }
 
 export class S360FirehoseTrigger implements INodeType {
@@ -192,7 +210,13 @@ export class S360FirehoseTrigger implements INodeType {
 
 		if (settings.dropRedeliveries !== false) {
 			const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
-			const claimed = await claimContacts(ledger, contacts);
+			const claim = await claimContacts(ledger, contacts, MAX_WAIT_FOR_RUNNING_MS);
+			if (claim.state === 'busy') {
+				return respondWithError.call(this, 503, 'An earlier delivery of these contacts is still running: send them again later', {
+					'Retry-After': '60',
+				});
+			}
+			const claimed = claim.contacts;
 			if (claimed.length === 0) {
 				return respondWithJson.call(this, 200, { status: 'alreadySynced', contacts: contacts.length });
 			}
