@@ -302,6 +302,19 @@ describe('S-360 → Zoho CRM in a real n8n', () => {
 		expect(item.raw).toEqual(JSON.parse(JSON.stringify(withDetails(raw, details))));
 	});
 
+	it('acknowledges a bucket of contacts without email, which the template skips, and creates nothing', async () => {
+		const noEmail = [s360Contact('v2_21', { contactNumber: 'NOMAIL-1', lastName: 'Nomail' }), s360Contact('v2_14', { contactNumber: 'NOMAIL-2', lastName: 'Nomail' })];
+		const records = double.records('Contacts').length;
+		const s360Sender = sender(TEMPLATE, { bucketSize: 2 });
+		s360Sender.change(...noEmail);
+		const before = await executionCount(TEMPLATE);
+		await s360Sender.tick();
+		expect(s360Sender.log.map((entry) => entry.status)).toEqual([200]);
+		const [latest] = await n8n.waitForExecutions(TEMPLATE, before + 1);
+		expect(latest.status).toBe('success');
+		expect(double.records('Contacts')).toHaveLength(records);
+	});
+
 	// Known failure, kept as the specification: the template maps NEWSLETTER to the boolean
 	// Newsletter_Opt_In, and Zoho CRM Upsert Contact sends it as the text "true".
 	it.failing('writes an AUTHORIZATIONS opt-in to the boolean field chosen in Other Fields', async () => {
