@@ -117,10 +117,10 @@ export class S360FirehoseTrigger implements INodeType {
 				httpMethod: 'POST',
 				path: 's360',
 				responseMode: '={{$parameter["responseMode"]}}',
-				responseCode: '={{200}}',
-				// After success: no body (S-360 ignores it, and the last node's items hold contact
-				// data). At once: the node's own webhookResponse.
-				responseData: '={{$parameter["responseMode"] === "onReceived" ? "" : "noData"}}',
+				// 200 (n8n's default code) with no body in both modes: S-360 reads only the status,
+				// and the last node's items hold contact data. Constants, not expressions: each
+				// expression costs n8n an expression-sandbox round trip on every request.
+				responseData: 'noData',
 			},
 			{
 				name: 'default',
@@ -238,9 +238,6 @@ export class S360FirehoseTrigger implements INodeType {
 			json: contact as unknown as IDataObject,
 			pairedItem: { item: index },
 		}));
-		return {
-			workflowData: [items],
-			webhookResponse: { status: 'accepted', contacts: items.length },
-		};
+		return { workflowData: [items] };
 	}
 }

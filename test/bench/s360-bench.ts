@@ -1,5 +1,5 @@
 /**
- * `npm run bench:s360 [-- --rounds-1 200 --rounds-10 100 --rounds-100 40 --warmup 10]`
+ * `npm run bench:s360 [-- --rounds-1 200 --rounds-10 100 --rounds-100 40 --warmup 10 --engine vm|legacy]`
  *
  * Throughput (contacts per second) and acknowledgement latency (median, p99) of the S-360
  * Firehose Trigger in its default mode, "Acknowledge After Success", at bucket sizes 1, 10
@@ -13,7 +13,7 @@
  *   - native+auth:  Webhook node with Header Auth → Split Out `body`
  * Acknowledgement = request sent → whole answer received (the run has ended by then).
  * contacts/s = contacts acknowledged / the sum of their acknowledgement times.
- * Writes the table to .test-work/s360-bench.json.
+ * Writes the table to .test-work/s360-bench-<engine>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,8 @@ function arg(name: string, fallback: number): number {
 const BUCKET_SIZES = [1, 10, 100];
 const ROUNDS: Record<number, number> = { 1: arg('rounds-1', 200), 10: arg('rounds-10', 100), 100: arg('rounds-100', 40) };
 const WARMUP = arg('warmup', 10);
+/** n8n's expression engine: 'vm' (the 2.x default) or 'legacy' (see bench:ory for why it matters). */
+const ENGINE = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] : 'vm';
 const TOKEN = 'c1d27b8e4f60a5d2c9e1b7a4f803f3a9';
 const PKG = 'n8n-nodes-contact-sync';
 const DETAILS = ['GENERAL', 'ADDRESSES', 'AUTHORIZATIONS', 'CRITERIA'];
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
 		name: 's360-bench',
 		credentials: [s360Credential, headerAuthCredential],
 		workflows: [s360Workflow, nativeWorkflow('native', false), nativeWorkflow('native-auth', true)],
+		env: { N8N_EXPRESSION_ENGINE: ENGINE },
 	});
 	const rows: Row[] = [];
 	try {
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
 		const executions = await n8n.executions();
 		const report = {
 			n8n: '2.41.1',
+			expressionEngine: ENGINE,
 			clients: 1,
 			warmupBucketsPerSize: WARMUP,
 			details: DETAILS,
@@ -180,7 +184,7 @@ async function main(): Promise<void> {
 		};
 		console.table(rows);
 		console.log(JSON.stringify(report, null, 2));
-		const out = path.join(PROJECT_ROOT, '.test-work', 's360-bench.json');
+		const out = path.join(PROJECT_ROOT, '.test-work', `s360-bench-${ENGINE}.json`);
 		mkdirSync(path.dirname(out), { recursive: true });
 		writeFileSync(out, JSON.stringify(report, null, 2));
 		console.log(`written to ${out}`);
