@@ -31,14 +31,14 @@ export type ContactConcept =
 	| 'description'
 	| 'leadSource';
 
-export type FieldKind = 'string' | 'email' | 'phone' | 'date' | 'dateTime' | 'number' | 'boolean';
+export type FieldKind = 'string' | 'email' | 'phone' | 'date' | 'dateTime' | 'number' | 'boolean' | 'any';
 
 export interface TargetField {
 	/** The target's own API name, e.g. 'Last_Name', 'lastName', 'email1'. */
 	name: string;
 	/** Label for the UI. */
 	displayName: string;
-	/** Defaults to 'string'. */
+	/** Defaults to 'string'; 'any' keeps numbers and booleans as they are (fields a schema does not list). */
 	kind?: FieldKind;
 	/** Which common input names auto-map to this field. */
 	concept?: ContactConcept;
@@ -518,6 +518,13 @@ function normaliseFieldValue(
 		case 'boolean':
 			normalised = normaliseBoolean(value, label);
 			break;
+		case 'any':
+			// A field the schema does not know (a custom field): true stays true, 3 stays 3.
+			normalised =
+				typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+					? { value }
+					: normaliseText(value, 'string', label);
+			break;
 		default:
 			normalised = normaliseText(value, kind, label);
 	}
@@ -649,7 +656,7 @@ export function mapContact(options: MappingInput): MappingResult {
 		const field = fieldsByName.get(name) ?? {
 			name,
 			displayName: name,
-			kind: schema.extraFieldKind?.(name),
+			kind: schema.extraFieldKind?.(name) ?? 'any',
 		};
 		let source = chosen.get(name);
 		const fallback = fallbacks.get(name);

@@ -10,6 +10,7 @@
  * static-data changes a webhook makes when the request starts an execution (seen in n8n 2.41.1).
  * So a restart of n8n forgets the keys, and in queue mode each webhook process has its own.
  */
+import { sleep } from 'n8n-workflow';
 
 export const REDELIVERY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const REDELIVERY_MAX_KEYS = 1000;
@@ -107,7 +108,7 @@ export class DeliveryLedger<Answer> {
 	}
 }
 
-// One ledger per trigger node of an active workflow in this n8n process.
+// One ledger per trigger node of an active workflow, for the life of this n8n instance.
 const ledgers = new Map<string, DeliveryLedger<unknown>>();
 
 /** The ledger of `storeKey` (e.g. `<workflow id>:<node id>`); `limits` apply when it is created. */
@@ -189,4 +190,64 @@ export function watchResponse(
 		}
 		return result;
 	};
+}
+
+/** What a trigger records of n8n's answer to a delivery, to replay it to a redelivery. */
+export interface RecordedAnswer {
+	status: number;
+	body: Buffer;
+	contentType?: string;
+}
+
+/**
+ * Claims `key`, waiting up to `maxWaitMs` for a run of the same key still in flight: `new`
+ * (the caller runs and settles the key), `succeeded` (replay the answer) or `running` (it is
+ * still running after the wait: answer something that makes the sender retry later, start
+ * nothing).
+ */
+export async function claimDelivery<Answer>(
+	ledger: DeliveryLedger<Answer>,
+	key: string,
+	maxWaitMs: number,
+	now: () => number = Date.now,
+): Promise<{ state: 'new' } | { state: 'succeeded'; answer: Answer } | { state: 'running' }> {
+	const deadline = now() + maxWaitMs;
+	for (;;) {
+		const begun = ledger.begin(key, now());
+		if (begun.state !== 'running') return begun;
+		const remaining = deadline - now();
+		if (remaining <= 0) return { state: 'running' };
+		const outcome = await Promise.race([begun.settled, sleep(remaining).then(() => 'waited' as const)]);
+		// After a failure the key is free: the next begin claims it, unless another waiter did first.
+		if (outcome === 'waited') return { state: 'running' };
+	}
+}
+
+/** Watches `res` and settles `key` with n8n's answer: a status under 500 is a success to replay. */
+export function settleWithResponse(ledger: DeliveryLedger<RecordedAnswer>, key: string, res: unknown): void {
+	watchResponse(res, (status, body, contentType) => {
+		if (status < 500) ledger.succeed(key, { status, body, contentType }, Date.now());
+		else ledger.fail(key);
+	});
+}
+
+/** The parts of n8n's express response replayAnswer writes to. */
+interface WritableResponse {
+	headersSent?: boolean;
+	writeHead(status: number, headers: Record<string, string>): unknown;
+	end(body?: Buffer): unknown;
+}
+
+/** Sends a recorded answer again, byte for byte, and tells n8n to start nothing. */
+export function replayAnswer(res: unknown, answer: RecordedAnswer): { noWebhookResponse: true } {
+	const response = res as WritableResponse;
+	if (response.headersSent !== true) {
+		const headers: Record<string, string> = { 'Content-Length': String(answer.body.length) };
+		if (answer.contentType !== undefined) headers['Content-Type'] = answer.contentType;
+		// 204 and 304 carry no body and no Content-Length.
+		if (answer.status === 204 || answer.status === 304) delete headers['Content-Length'];
+		response.writeHead(answer.status, headers);
+		response.end(answer.body.length > 0 ? answer.body : undefined);
+	}
+	return { noWebhookResponse: true };
 }

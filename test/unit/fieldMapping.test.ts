@@ -133,6 +133,19 @@ describe('isEmptyValue', () => {
 });
 
 describe('value normalisation', () => {
+	test('keeps booleans and numbers of a field the schema does not list (a custom checkbox stays true)', () => {
+		const result = mapContact({
+			itemIndex: 0,
+			schema: LEAD_SCHEMA,
+			fields: [
+				{ field: 'Newsletter_Opt_In', value: true },
+				{ field: 'Score__c', value: 42 },
+				{ field: 'Note__c', value: '  kept as text  ' },
+			],
+		});
+		expect(result.fields).toEqual({ Newsletter_Opt_In: true, Score__c: 42, Note__c: 'kept as text' });
+	});
+
 	test('trims strings', () => {
 		expect(mapKinds({ text: '  Ada  ', tel: ' +44 20 7946 0958 ' }).fields).toMatchObject({
 			text: 'Ada',
@@ -1125,7 +1138,7 @@ describe('end to end, one realistic item per target', () => {
 			title: 'Cryptanalyst',
 			lead_source: 'S-360',
 			description: 'Season ticket holder',
-			'00N5g00000ABCDE': '100234',
+			'00N5g00000ABCDE': 100234,
 		});
 	});
 });
