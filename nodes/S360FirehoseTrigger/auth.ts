@@ -5,6 +5,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { checkWebhookAuth, type AuthResult, type IncomingRequestParts, type WebhookAuthRule } from '../shared/webhookAuth';
+import { basicAuthUserProblem, headerNameProblem, secretProblem } from '../shared/webhookCredentials';
 
 export type S360AuthType = 'none' | 'basicAuth' | 'customParameter';
 export type ParameterPlace = 'either' | 'query' | 'header';
@@ -19,7 +20,6 @@ export interface S360Credentials {
 }
 
 export const DEFAULT_PARAMETER_NAME = 'token';
-export const MIN_SECRET_LENGTH = 16;
 
 function text(value: unknown): string | undefined {
 	return typeof value === 'string' ? value : undefined;
@@ -82,43 +82,11 @@ export function checkS360Auth(request: IncomingRequestParts, rules: WebhookAuthR
 	return results[0];
 }
 
-// RFC 9110 token: what a header name may consist of.
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// What survives S-360's form, a query string (URL-encoded by the sender) and an HTTP header.
-const HEADER_SAFE_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-// A key=value line: the key cannot hold '=' and neither side can hold '&' or a line break.
-const PARAMETER_VALUE = /^[\x21-\x25\x27-\x3c\x3e-\x7e]+$/;
-
-/** Header names S-360 or HTTP set themselves, or that n8n's proxy may rewrite. */
-const RESERVED_HEADERS = new Set([
-	'host',
-	'authorization',
-	'content-length',
-	'content-type',
-	'content-encoding',
-	'transfer-encoding',
-	'connection',
-	'keep-alive',
-	'upgrade',
-	'te',
-	'trailer',
-	'cookie',
-	'user-agent',
-	'accept',
-	'accept-encoding',
-	'expect',
-]);
+// A key=value line of S-360's custom parameters: neither side may hold '=', '&', spaces or line
+// breaks (they would split the line or the query string).
+const PARAMETER_TEXT = /^[\x21-\x25\x27-\x3c\x3e-\x7e]+$/;
 
 export type SettingsCheck = { ok: boolean; message: string };
-
-function secretProblem(label: string, value: string | undefined, pattern: RegExp, allowed: string): string | undefined {
-	if (value === undefined || value === '') return `${label} is empty`;
-	if (value.length < MIN_SECRET_LENGTH) {
-		return `${label} has ${value.length} characters: use at least ${MIN_SECRET_LENGTH} (32 random ones are best), anything shorter can be guessed`;
-	}
-	if (!pattern.test(value)) return `${label} contains characters that cannot be sent unchanged: use ${allowed}`;
-	return undefined;
-}
 
 const FORM_URL = 'URL: this trigger’s Production URL';
 
@@ -136,10 +104,7 @@ export function checkCredentialSettings(credentials: S360Credentials): SettingsC
 			};
 		case 'basicAuth': {
 			const user = credentials.user ?? '';
-			if (user === '') return { ok: false, message: 'The login is empty' };
-			if (user.includes(':')) return { ok: false, message: 'The login contains ":", which basic auth uses to separate login and password' };
-			if (!HEADER_SAFE_VALUE.test(user)) return { ok: false, message: 'The login contains characters that cannot be sent unchanged: use visible ASCII characters' };
-			const problem = secretProblem('The password', credentials.password, HEADER_SAFE_VALUE, 'visible ASCII characters, no line breaks, no spaces at either end');
+			const problem = basicAuthUserProblem(user) ?? secretProblem('The password', credentials.password, 'header');
 			if (problem) return { ok: false, message: problem };
 			return {
 				ok: true,
@@ -148,19 +113,18 @@ export function checkCredentialSettings(credentials: S360Credentials): SettingsC
 		}
 		case 'customParameter': {
 			const name = parameterName(credentials);
-			if (!PARAMETER_VALUE.test(name)) {
+			if (!PARAMETER_TEXT.test(name)) {
 				return { ok: false, message: `"${name}" cannot be a key of S-360's key=value custom parameters: use letters, digits, - and _` };
 			}
 			if (credentials.parameterIn !== 'query') {
-				if (!TOKEN.test(name)) {
-					return { ok: false, message: `"${name}" is not a valid header name: use letters, digits and -, or accept the token in the query string only` };
-				}
-				if (RESERVED_HEADERS.has(name.toLowerCase())) {
-					return { ok: false, message: `The ${name} header is set or rewritten by S-360 or HTTP itself: choose another name, e.g. ${DEFAULT_PARAMETER_NAME}` };
-				}
+				const problem = headerNameProblem(name, { sender: 'S-360', senderHeaders: ['authorization', 'accept', 'expect'], example: DEFAULT_PARAMETER_NAME });
+				if (problem) return { ok: false, message: problem };
 			}
-			const problem = secretProblem('The token', credentials.token, PARAMETER_VALUE, 'letters, digits and -._~ (no spaces, =, & or line breaks)');
+			const problem = secretProblem('The token', credentials.token, 'header');
 			if (problem) return { ok: false, message: problem };
+			if (!PARAMETER_TEXT.test(credentials.token ?? '')) {
+				return { ok: false, message: 'The token contains characters that cannot be sent unchanged in a key=value parameter: use letters, digits and -._~ (no spaces, = or &)' };
+			}
 			const where = { either: 'the query string or a header', query: 'the query string', header: 'a header' }[credentials.parameterIn];
 			return {
 				ok: true,

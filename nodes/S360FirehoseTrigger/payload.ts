@@ -20,16 +20,13 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatDate, parseDate } from '../shared/dates';
+import { isObject } from '../shared/objects';
 
 export type BucketShape = 'single' | 'array' | 'wrapped';
 
 export type BucketResult =
 	| { ok: true; shape: BucketShape; wrapperKey?: string; contacts: IDataObject[] }
 	| { ok: false; message: string };
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function has(object: IDataObject, key: string): boolean {
 	return Object.prototype.hasOwnProperty.call(object, key);
@@ -331,12 +328,18 @@ function readCriteria(criteria: IDataObject[]): Record<string, unknown> {
 	return Object.fromEntries(map);
 }
 
+/**
+ * S-360 is a Java service: a Date it serialises as a number is epoch milliseconds, whatever its
+ * digit count (every birth date before September 2001 has 12 digits, which 'auto' refuses).
+ */
+const EPOCH_MILLISECONDS = 'epochMilliseconds' as const;
+
 const DATE_TIME_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}.*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
 /**
  * A birth date as yyyy-MM-dd, or null. A date-time with an offset keeps the calendar day it
  * was written in (S-360's Java dates serialise local midnight with the institution's offset,
- * which in UTC would be the day before); epoch values are read in `timeZone`.
+ * which in UTC would be the day before); epoch milliseconds are read in `timeZone`.
  */
 function calendarDate(value: unknown, timeZone: string | undefined): string | null {
 	try {
@@ -344,7 +347,7 @@ function calendarDate(value: unknown, timeZone: string | undefined): string | nu
 			const match = DATE_TIME_WITH_OFFSET.exec(value.trim());
 			if (match) return formatDate(match[1], 'isoDate');
 		}
-		return formatDate(value, 'isoDate', { timeZone });
+		return formatDate(value, 'isoDate', { timeZone, inputFormat: EPOCH_MILLISECONDS });
 	} catch {
 		// formatDate's InvalidDateError: the raw contact keeps the value, a warning says so.
 		return null;
@@ -354,7 +357,7 @@ function calendarDate(value: unknown, timeZone: string | undefined): string | nu
 /** A change timestamp as ISO 8601 when it reads as a date, else the text sent. */
 function timestamp(value: unknown, timeZone: string | undefined): string | null {
 	try {
-		return parseDate(value, { timeZone }).toUTC().toISO();
+		return parseDate(value, { timeZone, inputFormat: EPOCH_MILLISECONDS }).toUTC().toISO();
 	} catch {
 		// Not a date: the text itself still tells two changes apart.
 		return textOf(value);

@@ -23,13 +23,7 @@ const TEMPLATE = 's360-template';
 const AT_ONCE = 's360-at-once';
 const FAILING = 's360-failing';
 const ITEMS = 's360-items';
-/**
- * The seed's details plus CRITERIA. AUTHORIZATIONS is left out of the template runs on purpose:
- * Zoho CRM Upsert Contact sends a boolean mapped in Other Fields as the text "true"/"false",
- * which Zoho (and its double) refuse for a boolean field, so every run with an opt-in fails
- * (pinned below as a known failure until the Zoho node passes booleans through).
- */
-const DETAILS = ['GENERAL', 'ADDRESSES', 'CRITERIA'];
+const DETAILS = ['GENERAL', 'ADDRESSES', 'AUTHORIZATIONS', 'CRITERIA'];
 
 let nextContact = 1;
 
@@ -139,14 +133,18 @@ describe('S-360 → Zoho CRM in a real n8n', () => {
 			expect(items.map((item) => item.contactNumber)).toEqual(contacts.map((contact) => contact.contactNumber));
 		});
 
-		it('creates every contact exactly once in Zoho, with its name and birth date', () => {
+		it('creates every contact exactly once in Zoho, with its name, birth date and newsletter opt-in', () => {
 			for (const contact of contacts) {
 				const individual = contact.individualContact as { firstName?: string; firstname?: string; lastName?: string; lastname?: string };
+				const newsletter = (contact.authorizations as Array<{ authorizationCode: string; authorized?: boolean; value?: string }>).find(
+					(authorization) => authorization.authorizationCode === 'NEWSLETTER',
+				)!;
 				expect(zohoRecords(emailOf(contact))).toEqual([
 					expect.objectContaining({
 						First_Name: individual.firstName ?? individual.firstname,
 						Last_Name: individual.lastName ?? individual.lastname,
 						Date_of_Birth: expect.stringMatching(/^19\d\d-0\d-1\d$/),
+						Newsletter_Opt_In: newsletter.authorized ?? newsletter.value === 'YES',
 					}),
 				]);
 			}
@@ -315,9 +313,7 @@ describe('S-360 → Zoho CRM in a real n8n', () => {
 		expect(double.records('Contacts')).toHaveLength(records);
 	});
 
-	// Known failure, kept as the specification: the template maps NEWSLETTER to the boolean
-	// Newsletter_Opt_In, and Zoho CRM Upsert Contact sends it as the text "true".
-	it.failing('writes an AUTHORIZATIONS opt-in to the boolean field chosen in Other Fields', async () => {
+	it('writes an AUTHORIZATIONS opt-in to the boolean field chosen in Other Fields', async () => {
 		const [contact] = s360Contacts('v2_21', 1, { prefix: 'opt-in', first: 9000 });
 		const s360Sender = sender(TEMPLATE, { details: ['GENERAL', 'AUTHORIZATIONS'] });
 		s360Sender.change(contact);

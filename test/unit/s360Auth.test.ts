@@ -94,7 +94,7 @@ describe('the S-360 credential’s Test', () => {
 		['a parameter name with "="', token({ parameterName: 'a=b' }), /cannot be a key/],
 		['a header name HTTP sets itself', token({ parameterName: 'Authorization' }), /set or rewritten/],
 		['a name that is no header name, accepted in headers', token({ parameterName: 'tok en' }), /cannot be a key|not a valid header name/],
-		['a login with ":"', { ...basic, user: 'a:b' }, /separate login and password/],
+		['a login with ":"', { ...basic, user: 'a:b' }, /separate user and password/],
 		['a short password', { ...basic, password: 'short' }, /use at least 16/],
 	])('fails %s', (_name, credentials, message) => {
 		const result = checkCredentialSettings(credentials);
