@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { serviceApiError } from '../shared/errors';
+import { requestWithRetry, sendServiceRequest, ServiceRequestError, type SendFunction } from '../shared/http';
+import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
+import { DEFAULT_CONCURRENCY, meheryProfileUpdateProperties } from './description';
+import { prepareProfile, type ProfileSettings } from './profile';
+import { meheryTenantSchema, type CustomCode } from './schema';
+import {
+	asMeheryCredentials,
+	buildUpdateRequest,
+	credentialProblem,
+	credentialTestVerdict,
+	describeMeheryError,
+	envelopeFailure,
+	MEHERY_SERVICE,
+	meherySecrets,
+	previewOf,
+	readEnvelope,
+	type MeheryBodyType,
+	type MeheryCredentials,
+} from './transport';
+
+export class MeheryProfileUpdate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'MeherY Profile Update',
+		name: 'meheryProfileUpdate',
+		icon: { light: 'file:mehery.svg', dark: 'file:mehery.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["previewOnly"] ? "Preview only" : "Update customer profile"}}',
+		description: 'Create or update MeherY customer profiles by field code, refusing every code MeherY would ignore',
+		defaults: { name: 'MeherY Profile Update' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'meheryApi', required: true, testedBy: 'meheryApiTest' }],
+		properties: meheryProfileUpdateProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async meheryApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				const credentials = asMeheryCredentials((credential.data ?? {}) as IDataObject);
+				const problem = credentialProblem(credentials);
+				if (problem !== undefined) return { status: 'Error', message: `The credential is incomplete: ${problem}.` };
+				// An empty JSON object names no profile and carries no value: see credentialTestVerdict.
+				const request = buildUpdateRequest(credentials, {}, 'json');
+				const send: SendFunction = async (options) => {
+					const response = (await this.helpers.request({
+						method: options.method,
+						uri: options.url,
+						headers: options.headers,
+						body: options.body,
+						resolveWithFullResponse: true,
+						simple: false,
+						timeout: 15_000,
+					})) as { statusCode: number; headers: IDataObject; body: string };
+					return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+				};
+				const outcome = await requestWithRetry(send, request, {
+					service: MEHERY_SERVICE,
+					secrets: meherySecrets(credentials),
+					passThroughStatuses: [400, 401, 403, 404, 405, 422],
+					retry: { maxAttempts: 2, baseDelayMs: 200, budgetMs: 10_000 },
+				}).then(
+					(response) => ({ status: response.statusCode, body: response.body }),
+					(error: unknown) => {
+						const failure = error instanceof ServiceRequestError ? error.failure : undefined;
+						if (failure?.status !== undefined) return { status: failure.status, body: { message: failure.message } };
+						return { networkError: failure?.code ?? failure?.message ?? String(error) };
+					},
+				);
+				const verdict = credentialTestVerdict(credentials, outcome);
+				return { status: verdict.ok ? 'OK' : 'Error', message: verdict.message };
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const credentials = asMeheryCredentials(await this.getCredentials('meheryApi'));
+		const problem = credentialProblem(credentials);
+		if (problem !== undefined) throw new NodeOperationError(this.getNode(), `The MeherY credential is incomplete: ${problem}`);
+
+		const declared = (this.getNodeParameter('customCodes.code', 0, []) as CustomCode[]) ?? [];
+		const tenant = meheryTenantSchema(declared);
+		if (tenant.problems.length > 0) {
+			throw new NodeOperationError(this.getNode(), `Custom Codes: ${tenant.problems.join('; ')}`, {
+				description: 'Nothing was sent to MeherY.',
+			});
+		}
+		const bodyType = this.getNodeParameter('bodyType', 0, 'formData') as MeheryBodyType;
+		const previewOnly = this.getNodeParameter('previewOnly', 0, false) as boolean;
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const concurrency = boundedInteger(options.concurrency, DEFAULT_CONCURRENCY, 1, 50);
+		const secrets = meherySecrets(credentials);
+		const node = this.getNode();
+
+		return await runTargetPipeline<IDataObject>(this, {
+			service: MEHERY_SERVICE,
+			batchSize: 1,
+			concurrency,
+			limiterKey: limiterKey(node.credentials?.meheryApi?.id, credentials),
+			prepare: (item, itemIndex) => prepareProfile(this, item, itemIndex, tenant.schema, itemSettings(this, itemIndex)),
+			sendBatch: async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> =>
+				await Promise.all(
+					batch.map(async ({ itemIndex, record }) =>
+						previewOnly
+							? { ok: true as const, json: previewOf(buildUpdateRequest(credentials, record, bodyType), record, secrets) }
+							: await updateProfile(this, credentials, record, bodyType, itemIndex),
+					),
+				),
+		});
+	}
+}
+
+function itemSettings(ctx: IExecuteFunctions, itemIndex: number): ProfileSettings {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return {
+		inputFields: ctx.getNodeParameter('inputFields', itemIndex, 'autoMap') as ProfileSettings['inputFields'],
+		inputPath: String(ctx.getNodeParameter('inputPath', itemIndex, '') ?? ''),
+		ignoreKeys: String(ctx.getNodeParameter('ignoreKeys', itemIndex, '') ?? ''),
+		fields: (ctx.getNodeParameter('fields.field', itemIndex, []) as Array<{ code: string; value: unknown }>) ?? [],
+		timeZone: (options.timeZone as string) || undefined,
+		defaultCountry: (options.defaultCountry as string) || undefined,
+	};
+}
+
+/** One profile update; a 2xx whose envelope carries errors[] or a failed status fails the item. */
+async function updateProfile(
+	ctx: IExecuteFunctions,
+	credentials: MeheryCredentials,
+	record: IDataObject,
+	bodyType: MeheryBodyType,
+	itemIndex: number,
+): Promise<RecordOutcome> {
+	const secrets = meherySecrets(credentials);
+	const response = await sendServiceRequest(ctx, buildUpdateRequest(credentials, record, bodyType), {
+		service: MEHERY_SERVICE,
+		itemIndex,
+		secrets,
+		describeError: describeMeheryError,
+		// The update is keyed by a unique phoneN/emailN: sending it twice leaves the same profile.
+		replayable: true,
+	});
+	const envelope = readEnvelope(response.body);
+	const failure = envelopeFailure(envelope);
+	if (failure !== undefined) {
+		const error = serviceApiError(ctx.getNode(), { ...failure, status: response.statusCode }, { itemIndex, secrets });
+		const first = envelope.errors[0];
+		return {
+			ok: false,
+			error,
+			details: {
+				field: first?.field ?? null,
+				code: failure.code ?? null,
+				description: first?.description ?? failure.message,
+				errors: envelope.errors as IDataObject[],
+				warnings: envelope.warnings as IDataObject[],
+			},
+		};
+	}
+	return {
+		ok: true,
+		json: {
+			status: envelope.status ?? 'success',
+			httpStatus: response.statusCode,
+			...(envelope.message !== undefined ? { message: envelope.message } : {}),
+			sent: record,
+			warnings: envelope.warnings as IDataObject[],
+			...(envelope.data !== undefined ? { data: envelope.data as IDataObject } : {}),
+		},
+	};
+}
+
+/** Per credential: the n8n credential id, else its URL and tenant (never the key itself). */
+function limiterKey(credentialId: string | null | undefined, credentials: MeheryCredentials): string {
+	const identity = credentialId || createHash('sha256').update(`${credentials.baseUrl}|${credentials.tenant}`).digest('hex').slice(0, 16);
+	return `meheryApi:${identity}`;
+}
+
+function boundedInteger(value: unknown, fallback: number, min: number, max: number): number {
+	const number = Math.floor(Number(value ?? fallback));
+	if (!Number.isFinite(number)) return fallback;
+	return Math.min(max, Math.max(min, number));
+}
