@@ -91,6 +91,8 @@ export async function mintZohoAccessToken(
 			secrets: [credentials.clientSecret, credentials.refreshToken],
 			// Zoho's throttle is a 400 "Access Denied": retrying it only extends the lock-out.
 			retry: { maxAttempts: 3 },
+			// Asking twice for a token changes nothing but the token.
+			replayable: true,
 		},
 	).then(
 		(response) => ({ response }),
