@@ -5,7 +5,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { mapContact, type FieldAssignment, type TargetSchema } from '../shared/fieldMapping';
 import { toE164 } from './phone';
-import { codeKind, hasUniqueKey, unknownCodeProblem } from './schema';
+import { codeKind, hasUniqueKey, MEHERY_UNIQUE_KEY_PATTERN, unknownCodeProblem } from './schema';
 
 export interface ProfileSettings {
 	inputFields: 'autoMap' | 'codes' | 'none';
@@ -71,11 +71,10 @@ export function mapProfile(
 
 	const mapped = mapContact({ itemIndex, schema, input: autoMapInput, fields: assignments, timeZone: settings.timeZone });
 	const fields = mapped.fields;
-	for (const problem of mapped.problems) {
-		// MeherY finds the profile by a unique key; say so in its terms.
-		if (schema.atLeastOneOf !== undefined && problem.field === schema.atLeastOneOf.join(', ')) continue;
-		problems.push(problem.message);
-	}
+	// The shared "at least one of" problem is replaced below by one in MeherY's terms.
+	const uniqueKeyProblem = schema.atLeastOneOf?.join(', ');
+	const valueProblems = mapped.problems.filter((problem) => problem.field !== uniqueKeyProblem);
+	for (const problem of valueProblems) problems.push(problem.message);
 	if (settings.defaultCountry !== undefined && settings.defaultCountry.trim() !== '') {
 		for (const [code, value] of Object.entries(fields)) {
 			if (codeKind(code, schema) !== 'phone') continue;
@@ -84,7 +83,8 @@ export function mapProfile(
 			else fields[code] = phone.value;
 		}
 	}
-	if (!hasUniqueKey(fields) && !mapped.problems.some((problem) => /^(?:phone|email)[1-9]/.test(problem.field))) {
+	// A key whose value was refused is already reported.
+	if (!hasUniqueKey(fields) && !valueProblems.some((problem) => MEHERY_UNIQUE_KEY_PATTERN.test(problem.field))) {
 		problems.push(
 			'no unique key: MeherY finds the profile to update by phone1…phoneN or email1…emailN, and this item has none',
 		);

@@ -104,7 +104,7 @@ export function codeKind(code: string, schema: TargetSchema): FieldKind | undefi
  */
 export function unknownCodeProblem(code: string, schema: TargetSchema): string | undefined {
 	if (codeKind(code, schema) !== undefined) return undefined;
-	const suggestion = suggestFieldName(code, schema) ?? respelledFamilyCode(code);
+	const suggestion = respelledFamilyCode(code) ?? suggestFieldName(code, schema);
 	const hint = suggestion === undefined ? '' : ` — did you mean \`${suggestion}\`?`;
 	return `\`${code}\` is not a MeherY field code${hint}`;
 }
