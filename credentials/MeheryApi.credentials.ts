@@ -1,11 +1,20 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** The seed's path (and MeherY's Swagger), and the guide's since August 2025. */
+export const MEHERY_PATHS = {
+	xms: '/xms/data/api/v1/profile/update',
+	nexus: '/nexus/xms/api/v1/profile/update',
+} as const;
 
 /**
  * A MeherY tenant's Customer Profiles API: where it is, which tenant, and the key. The
  * MeherY Profile Update node sets the x-api-key / x-api-id headers itself, so Preview Only shows
- * exactly what is sent. Its Test button (run by the node's `meheryApiTest`) POSTs an empty JSON
- * object to the update path: with no unique key and no value it cannot change a profile, and it
- * tells a wrong key (401/403) from a wrong tenant or path (404) and an unreachable host.
+ * exactly what is sent.
+ *
+ * Test: a POST to the update path with no body. MeherY finds the profile to update by a unique
+ * phoneN/emailN and this request carries none, nor any value, so it cannot change a profile; it
+ * still passes the same key, tenant and path checks as an update. 401/403 = wrong key, 404 =
+ * wrong tenant or path, a connection error = unreachable host, any 2xx = reachable and accepted.
  */
 export class MeheryApi implements ICredentialType {
 	name = 'meheryApi';
@@ -72,4 +81,24 @@ export class MeheryApi implements ICredentialType {
 			description: 'Path of the profile update endpoint, starting with /; the tenant is added as ?tnt=',
 		},
 	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
+			url: `={{$credentials.apiPath === "custom" ? $credentials.customPath.trim() : $credentials.apiPath === "nexus" ? "${MEHERY_PATHS.nexus}" : "${MEHERY_PATHS.xms}"}}`,
+			qs: { tnt: '={{$credentials.tenant.trim()}}' },
+			headers: {
+				'x-api-key': '={{$credentials.apiKey}}',
+				// An empty x-api-id is not sent: n8n drops headers whose value is undefined.
+				'x-api-id': '={{$credentials.apiId ? $credentials.apiId : undefined}}',
+				accept: 'application/json',
+			},
+		},
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: 'MeherY refused the API key (HTTP 401): check the API key and API ID.' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'MeherY refused the API key for this tenant (HTTP 403): check the API key, API ID and tenant code.' } },
+			{ type: 'responseCode', properties: { value: 404, message: 'MeherY answered 404: the tenant code or the API path is wrong.' } },
+		],
+	};
 }

@@ -2,17 +2,14 @@ import { createHash } from 'node:crypto';
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { serviceApiError } from '../shared/errors';
-import { requestWithRetry, sendServiceRequest, ServiceRequestError, type SendFunction } from '../shared/http';
+import { sendServiceRequest } from '../shared/http';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { DEFAULT_CONCURRENCY, meheryProfileUpdateProperties } from './description';
 import { prepareProfile, type ProfileSettings } from './profile';
@@ -21,7 +18,6 @@ import {
 	asMeheryCredentials,
 	buildUpdateRequest,
 	credentialProblem,
-	credentialTestVerdict,
 	describeMeheryError,
 	envelopeFailure,
 	MEHERY_SERVICE,
@@ -45,47 +41,8 @@ export class MeheryProfileUpdate implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'meheryApi', required: true, testedBy: 'meheryApiTest' }],
+		credentials: [{ name: 'meheryApi', required: true }],
 		properties: meheryProfileUpdateProperties,
-	};
-
-	methods = {
-		credentialTest: {
-			async meheryApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				const credentials = asMeheryCredentials((credential.data ?? {}) as IDataObject);
-				const problem = credentialProblem(credentials);
-				if (problem !== undefined) return { status: 'Error', message: `The credential is incomplete: ${problem}.` };
-				// An empty JSON object names no profile and carries no value: see credentialTestVerdict.
-				const request = buildUpdateRequest(credentials, {}, 'json');
-				const send: SendFunction = async (options) => {
-					const response = (await this.helpers.request({
-						method: options.method,
-						uri: options.url,
-						headers: options.headers,
-						body: options.body,
-						resolveWithFullResponse: true,
-						simple: false,
-						timeout: 15_000,
-					})) as { statusCode: number; headers: IDataObject; body: string };
-					return { statusCode: response.statusCode, headers: response.headers, body: response.body };
-				};
-				const outcome = await requestWithRetry(send, request, {
-					service: MEHERY_SERVICE,
-					secrets: meherySecrets(credentials),
-					passThroughStatuses: [400, 401, 403, 404, 405, 422],
-					retry: { maxAttempts: 2, baseDelayMs: 200, budgetMs: 10_000 },
-				}).then(
-					(response) => ({ status: response.statusCode, body: response.body }),
-					(error: unknown) => {
-						const failure = error instanceof ServiceRequestError ? error.failure : undefined;
-						if (failure?.status !== undefined) return { status: failure.status, body: { message: failure.message } };
-						return { networkError: failure?.code ?? failure?.message ?? String(error) };
-					},
-				);
-				const verdict = credentialTestVerdict(credentials, outcome);
-				return { status: verdict.ok ? 'OK' : 'Error', message: verdict.message };
-			},
-		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

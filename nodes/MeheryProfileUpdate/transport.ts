@@ -5,15 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { MEHERY_PATHS } from '../../credentials/MeheryApi.credentials';
 import { redactValue, type ServiceFailure } from '../shared/errors';
 
 export const MEHERY_SERVICE = 'MeherY';
 
-/** The seed's path (and MeherY's Swagger), and the guide's since August 2025. */
-export const MEHERY_PATHS = {
-	xms: '/xms/data/api/v1/profile/update',
-	nexus: '/nexus/xms/api/v1/profile/update',
-} as const;
 
 export type MeheryPathChoice = keyof typeof MEHERY_PATHS | 'custom';
 export type MeheryBodyType = 'formData' | 'urlEncoded' | 'json';
@@ -212,37 +208,4 @@ export function describeMeheryError(body: unknown, status: number): Partial<Serv
 		hint: hints[status],
 		details: envelope.errors.length || envelope.warnings.length ? { errors: envelope.errors, warnings: envelope.warnings } : undefined,
 	};
-}
-
-export type CredentialTestVerdict = { ok: boolean; message: string };
-
-/**
- * What the credential test's answer means. The test POSTs an empty JSON object to the update path:
- * MeherY finds the profile to update by a unique phoneN/emailN and the body has none, nor any
- * value, so no profile can change; the answer still goes through the same key, tenant and path checks.
- */
-export function credentialTestVerdict(
-	credentials: MeheryCredentials,
-	outcome: { status?: number; body?: unknown; networkError?: string },
-): CredentialTestVerdict {
-	const where = meheryUpdateUrl({ ...credentials, apiKey: '' });
-	if (outcome.networkError !== undefined) {
-		return { ok: false, message: `Cannot reach ${credentials.baseUrl}: ${outcome.networkError}. Check the base URL and that n8n can reach it.` };
-	}
-	const status = outcome.status ?? 0;
-	const said = describeMeheryError(outcome.body, status).message;
-	if (status === 401 || status === 403) {
-		return { ok: false, message: `MeherY refused the API key (HTTP ${status}: ${said}). Check the API key and API ID.` };
-	}
-	if (status === 404) {
-		return { ok: false, message: `MeherY answered 404 for ${where}: the tenant code or the API path is wrong.` };
-	}
-	if (status >= 200 && status < 300) {
-		return { ok: true, message: `MeherY accepted the API key for tenant "${credentials.tenant.trim()}" at ${where}.` };
-	}
-	// 400/422 answer an empty body after the key and tenant checks passed.
-	if (status === 400 || status === 422) {
-		return { ok: true, message: `MeherY accepted the API key for tenant "${credentials.tenant.trim()}" (it answered the empty test update with ${status}: ${said}).` };
-	}
-	return { ok: false, message: `MeherY answered HTTP ${status} at ${where}: ${said}` };
 }

@@ -4,7 +4,6 @@ import { toE164 } from '../../nodes/MeheryProfileUpdate/phone';
 import { MEHERY_PROFILE, meheryTenantSchema, unknownCodeProblem } from '../../nodes/MeheryProfileUpdate/schema';
 import {
 	buildUpdateRequest,
-	credentialTestVerdict,
 	envelopeFailure,
 	meheryUpdateUrl,
 	previewOf,
@@ -182,22 +181,5 @@ describe('MeherY’s envelope', () => {
 		const envelope = readEnvelope({ status: 'success', warnings: [{ field: 'altPhone1', code: 'DUPLICATE' }], error: null });
 		expect(envelopeFailure(envelope)).toBeUndefined();
 		expect(envelope.warnings).toHaveLength(1);
-	});
-});
-
-describe('the credential test’s verdict', () => {
-	it.each([
-		[401, false, /refused the API key/],
-		[403, false, /refused the API key/],
-		[404, false, /tenant code or the API path is wrong/],
-		[200, true, /accepted the API key/],
-	])('HTTP %i → ok %s', (status, ok, message) => {
-		const verdict = credentialTestVerdict(CREDENTIALS, { status, body: {} });
-		expect(verdict.ok).toBe(ok);
-		expect(verdict.message).toMatch(message);
-	});
-
-	it('says the host cannot be reached', () => {
-		expect(credentialTestVerdict(CREDENTIALS, { networkError: 'ECONNREFUSED' }).message).toMatch(/^Cannot reach https:\/\/demo\.mehery\.com\/: ECONNREFUSED/);
 	});
 });
