@@ -172,18 +172,25 @@ export function envelopeFailure(envelope: MeheryEnvelope): ServiceFailure | unde
 	const statusFailed = envelope.status !== undefined && !SUCCESS_STATUS.test(envelope.status.trim());
 	if (envelope.errors.length === 0 && !statusFailed) return undefined;
 	const first = envelope.errors[0];
+	const code = first?.code ?? (statusFailed ? envelope.status : undefined);
 	return {
 		service: MEHERY_SERVICE,
-		code: first?.code ?? (statusFailed ? envelope.status : undefined),
-		message: envelope.errors.length > 0 ? envelope.errors.map(describeIssue).join('; ') : envelope.message ?? `status ${envelope.status}`,
+		code,
+		message: envelope.errors.length > 0 ? describeIssues(envelope.errors, code) : envelope.message ?? `status ${envelope.status}`,
 		details: { status: envelope.status, message: envelope.message, errors: envelope.errors, warnings: envelope.warnings },
 		hint: 'MeherY refused this profile; the other items are unaffected.',
 	};
 }
 
+/** Every entry of errors[]; the code the message is already prefixed with is not repeated. */
+export function describeIssues(entries: MeheryIssue[], leadingCode?: string): string {
+	return entries.map((issue) => describeIssue(issue, leadingCode)).join('; ');
+}
+
 /** "field email1: INVALID_EMAIL — Email is invalid" from whatever parts the entry has. */
-export function describeIssue(issue: MeheryIssue): string {
-	const code = issue.code ?? issue.codes?.[0];
+export function describeIssue(issue: MeheryIssue, leadingCode?: string): string {
+	const ownCode = issue.code ?? issue.codes?.[0];
+	const code = ownCode === leadingCode ? undefined : ownCode;
 	const head = [issue.field ? `field ${issue.field}` : undefined, code].filter(Boolean).join(': ');
 	const description = issue.description ?? issue.body ?? issue.codeKey;
 	if (head && description) return `${head} — ${String(description)}`;
@@ -200,10 +207,10 @@ export function describeMeheryError(body: unknown, status: number): Partial<Serv
 		404: 'MeherY does not know this tenant or path: check the tenant code (tnt) and the API path of the credential.',
 		429: 'MeherY is rate-limiting: lower Concurrent Calls.',
 	};
-	const message =
-		envelope.errors.length > 0 ? envelope.errors.map(describeIssue).join('; ') : envelope.message ?? undefined;
+	const code = first?.code ?? (typeof envelope.messageKey === 'string' ? envelope.messageKey : undefined);
+	const message = envelope.errors.length > 0 ? describeIssues(envelope.errors, code) : envelope.message ?? undefined;
 	return {
-		code: first?.code ?? (typeof envelope.messageKey === 'string' ? envelope.messageKey : undefined),
+		code,
 		message: message ?? (typeof body === 'string' && body.trim() ? body.trim().slice(0, 300) : `HTTP ${status}`),
 		hint: hints[status],
 		details: envelope.errors.length || envelope.warnings.length ? { errors: envelope.errors, warnings: envelope.warnings } : undefined,

@@ -95,7 +95,7 @@ describe('MeherY Profile Update', () => {
 	it('fails an item answered 200 with errors[], with MeherY’s field, code and description', async () => {
 		double.injectFault({ status: 200, errors: [{ field: 'email1', code: 'BLOCKED_EMAIL', description: 'This email is blocked' }] });
 		const [item] = await run([profile(1)]);
-		expect(item.json.error).toBe('MeherY answered 200 BLOCKED_EMAIL: field email1: BLOCKED_EMAIL — This email is blocked');
+		expect(item.json.error).toBe('MeherY answered 200 BLOCKED_EMAIL: field email1 — This email is blocked');
 		expect(item.json.details).toMatchObject({ field: 'email1', code: 'BLOCKED_EMAIL', description: 'This email is blocked', httpStatus: 200 });
 	});
 

@@ -170,7 +170,7 @@ describe('MeherY’s envelope', () => {
 		const failure = envelopeFailure(
 			readEnvelope({ status: 'error', errors: [{ field: 'email1', code: 'INVALID_EMAIL', description: 'Email is invalid' }], error: null }),
 		);
-		expect(failure).toMatchObject({ code: 'INVALID_EMAIL', message: 'field email1: INVALID_EMAIL — Email is invalid' });
+		expect(failure).toMatchObject({ code: 'INVALID_EMAIL', message: 'field email1 — Email is invalid' });
 	});
 
 	it('fails a 200 whose status is not a success, even without errors[]', () => {
