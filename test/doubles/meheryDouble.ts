@@ -146,7 +146,7 @@ export class MeheryDouble {
 	private readonly store = new Map<string, MeheryProfile[]>();
 	/** tenant → "code=value" of every unique key → profile. */
 	private readonly index = new Map<string, Map<string, MeheryProfile>>();
-	private readonly maxConcurrentCalls: number;
+	private maxConcurrentCalls: number;
 	private readonly retryAfterSeconds: number | undefined;
 	private latencyMs: number;
 	private faults: Array<MeheryFault & { remaining: number }> = [];
@@ -200,6 +200,11 @@ export class MeheryDouble {
 
 	setLatency(ms: number): void {
 		this.latencyMs = ms;
+	}
+
+	/** Calls in flight at once before 429 (Infinity: no limit). */
+	setMaxConcurrentCalls(limit: number): void {
+		this.maxConcurrentCalls = limit;
 	}
 
 	resetCounters(): void {
