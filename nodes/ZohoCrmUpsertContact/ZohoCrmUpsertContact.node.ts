@@ -14,7 +14,7 @@ import { serviceApiError } from '../shared/errors';
 import { formatProblems, isEmptyValue, mapContact, type FieldAssignment } from '../shared/fieldMapping';
 import { createItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
 import { zohoUpsertProperties } from './description';
 import {
@@ -24,6 +24,7 @@ import {
 	ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD,
 	type ZohoAuthentication,
 	type ZohoModule,
+	type UpsertResult,
 	type ZohoSession,
 	type ZohoUpsertEntry,
 } from './transport';
@@ -140,9 +141,7 @@ export class ZohoCrmUpsertContact implements INodeType {
 					{ duplicateCheckFields, trigger, timeoutMs },
 					batch[0].itemIndex,
 				);
-				return batch.map(({ itemIndex }, position) =>
-					entryOutcome(this, result.entries[position], itemIndex, session!, result.attempts),
-				);
+				return batch.map(({ itemIndex }, position) => entryOutcome(this, result.entries[position], itemIndex, session!, result));
 			},
 		});
 	}
@@ -153,7 +152,7 @@ function entryOutcome(
 	entry: ZohoUpsertEntry,
 	itemIndex: number,
 	session: ZohoSession,
-	attempts: number,
+	{ attempts, resentAfterSend }: UpsertResult,
 ): RecordOutcome {
 	const details = (entry.details ?? {}) as IDataObject;
 	if (entry.status === 'success') {
@@ -162,6 +161,8 @@ function entryOutcome(
 			json: {
 				status: 'success',
 				action: entry.action,
+				// Resent after an attempt Zoho may have applied: its "update" may be our own insert.
+				...(resentAfterSend && entry.action === 'update' ? { actionUncertain: true } : {}),
 				id: details.id,
 				duplicate_field: entry.duplicate_field ?? null,
 				message: entry.message,

@@ -1,7 +1,7 @@
 /** What the user sees: the parameters of Zoho CRM Upsert Contact. */
 import type { INodeProperties } from 'n8n-workflow';
 import type { TargetSchema } from '../shared/fieldMapping';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 
 function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
 	return schema.fields

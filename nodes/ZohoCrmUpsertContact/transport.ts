@@ -145,6 +145,8 @@ export interface UpsertResult {
 	entries: ZohoUpsertEntry[];
 	/** How many times the call was sent. */
 	attempts: number;
+	/** An earlier attempt may have been applied, so an "update" may be the record it inserted. */
+	resentAfterSend: boolean;
 }
 
 /** Without duplicate_check_fields Zoho matches Contacts and Leads on Email first. */
@@ -201,7 +203,7 @@ export async function upsertRecords(
 			{ itemIndex, secrets: session.secrets },
 		);
 	}
-	return { entries, attempts: response.attempts };
+	return { entries, attempts: response.attempts, resentAfterSend: response.resentAfterSend };
 }
 
 export interface ZohoField {

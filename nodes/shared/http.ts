@@ -79,6 +79,8 @@ export interface ServiceResponse<T = unknown> {
 	headers: IDataObject;
 	body: T;
 	attempts: number;
+	/** An earlier attempt may have reached the service: what this answer says "updated" may be what it wrote. */
+	resentAfterSend: boolean;
 }
 
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -204,6 +206,7 @@ export async function requestWithRetry<T = unknown>(
 	const attemptTimeoutMs = call.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
 	const started = Date.now();
 	let lastFailure: ServiceFailure = { service: call.service, message: 'no attempt was made' };
+	let resentAfterSend = false;
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
 		let retryAfter: string | undefined;
@@ -237,6 +240,7 @@ export async function requestWithRetry<T = unknown>(
 					};
 					break;
 				}
+				resentAfterSend ||= stage === 'afterSend';
 				lastFailure = {
 					service: call.service,
 					code,
@@ -250,7 +254,7 @@ export async function requestWithRetry<T = unknown>(
 			const status = response.statusCode;
 			const body = parseBody(response.body) as T;
 			if (status < 400 || call.passThroughStatuses?.includes(status) || call.returnsAnswer?.(status, body)) {
-				return { statusCode: status, headers: response.headers ?? {}, body, attempts: attempt };
+				return { statusCode: status, headers: response.headers ?? {}, body, attempts: attempt, resentAfterSend };
 			}
 			const described = { ...describeErrorBody(body), ...call.describeError?.(body, status) };
 			lastFailure = {
@@ -273,6 +277,7 @@ export async function requestWithRetry<T = unknown>(
 				};
 				break;
 			}
+			resentAfterSend ||= status !== 429;
 			retryAfter = getHeader(response.headers, 'retry-after');
 		}
 		if (attempt === policy.maxAttempts) break;

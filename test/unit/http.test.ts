@@ -194,7 +194,7 @@ describe('requestWithRetry', () => {
 	it('asks for the full response without throwing on HTTP errors, and returns a 2xx at once', async () => {
 		const { send, requests } = scripted({ status: 200, body: { ok: true }, headers: { 'x-id': '1' } });
 		const response = await requestWithRetry(send, REQUEST, CALL);
-		expect(response).toEqual({ statusCode: 200, headers: { 'x-id': '1' }, body: { ok: true }, attempts: 1 });
+		expect(response).toEqual({ statusCode: 200, headers: { 'x-id': '1' }, body: { ok: true }, attempts: 1, resentAfterSend: false });
 		expect(requests).toEqual([{ ...REQUEST, timeout: 30_000, returnFullResponse: true, ignoreHttpStatusErrors: true }]);
 	});
 
@@ -403,6 +403,13 @@ describe('requestWithRetry never sends a write twice that the service may have a
 		const response = await requestWithRetry(send, REQUEST, { ...WRITE, replayable: true });
 		expect(requests).toHaveLength(2);
 		expect(response.attempts).toBe(2);
+		expect(response.resentAfterSend).toBe(true);
+	});
+
+	it('does not call a request resent after send when only before-send failures preceded it', async () => {
+		const { send } = scripted({ error: networkError('ECONNREFUSED') }, { status: 429 }, { status: 200, body: {} });
+		const response = await requestWithRetry(send, REQUEST, WRITE);
+		expect(response).toMatchObject({ attempts: 3, resentAfterSend: false });
 	});
 
 	it('treats GET and PUT as replayable and POST and PATCH as not, unless told otherwise', async () => {
