@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 import { serviceApiError } from '../shared/errors';
 import { sendServiceRequest } from '../shared/http';
+import { createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { DEFAULT_CONCURRENCY, meheryProfileUpdateProperties } from './description';
 import { prepareProfile, type ProfileSettings } from './profile';
@@ -63,13 +64,15 @@ export class MeheryProfileUpdate implements INodeType {
 		const concurrency = boundedInteger(options.concurrency, DEFAULT_CONCURRENCY, 1, 50);
 		const secrets = meherySecrets(credentials);
 		const node = this.getNode();
+		const readParameter = createItemParameterReader(this);
+		const workflowTimeZone = this.getTimezone();
 
 		return await runTargetPipeline<IDataObject>(this, {
 			service: MEHERY_SERVICE,
 			batchSize: 1,
 			concurrency,
 			limiterKey: limiterKey(node.credentials?.meheryApi?.id, credentials),
-			prepare: (item, itemIndex) => prepareProfile(this, item, itemIndex, tenant.schema, itemSettings(this, itemIndex)),
+			prepare: (item, itemIndex) => prepareProfile(this, item, itemIndex, tenant.schema, itemSettings(readParameter, itemIndex, workflowTimeZone)),
 			sendBatch: async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> =>
 				await Promise.all(
 					batch.map(async ({ itemIndex, record }) =>
@@ -82,14 +85,14 @@ export class MeheryProfileUpdate implements INodeType {
 	}
 }
 
-function itemSettings(ctx: IExecuteFunctions, itemIndex: number): ProfileSettings {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+function itemSettings(read: ItemParameterReader, itemIndex: number, workflowTimeZone: string): ProfileSettings {
+	const options = read<IDataObject>('options', itemIndex, {});
 	return {
-		inputFields: ctx.getNodeParameter('inputFields', itemIndex, 'autoMap') as ProfileSettings['inputFields'],
-		inputPath: String(ctx.getNodeParameter('inputPath', itemIndex, '') ?? ''),
-		ignoreKeys: String(ctx.getNodeParameter('ignoreKeys', itemIndex, '') ?? ''),
-		fields: (ctx.getNodeParameter('fields.field', itemIndex, []) as Array<{ code: string; value: unknown }>) ?? [],
-		timeZone: (options.timeZone as string) || undefined,
+		inputFields: read<ProfileSettings['inputFields']>('inputFields', itemIndex, 'autoMap'),
+		inputPath: String(read('inputPath', itemIndex, '') ?? ''),
+		ignoreKeys: String(read('ignoreKeys', itemIndex, '') ?? ''),
+		fields: read<Array<{ code: string; value: unknown }>>('fields.field', itemIndex, []) ?? [],
+		timeZone: (options.timeZone as string) || workflowTimeZone,
 		defaultCountry: (options.defaultCountry as string) || undefined,
 	};
 }

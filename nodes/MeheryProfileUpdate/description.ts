@@ -167,7 +167,7 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Asia/Kolkata',
-				description: 'IANA time zone in which dates and date-times become MM-DD-YY; empty: UTC',
+				description: 'IANA time zone in which dates and date-times become MM-DD-YY; empty: the workflow’s time zone',
 			},
 		],
 	},

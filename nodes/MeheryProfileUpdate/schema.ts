@@ -4,8 +4,7 @@
  * first: standard codes, the phoneN/emailN families, and the custom codes the user declared.
  */
 import type { FieldKind, TargetField, TargetSchema } from '../shared/fieldMapping';
-import { suggestFieldName } from '../shared/fieldMapping';
-import { withExtraFields } from '../shared/targets';
+import { defineSchema, suggestFieldName, withExtraFields } from '../shared/fieldMapping';
 
 /** Unique (phoneN, emailN) and repeated (altPhoneN, altEmailN) contact codes of every MeherY tenant. */
 export const MEHERY_CONTACT_CODE_PATTERN = /^(?:phone|email|altPhone|altEmail)[1-9]\d*$/;
@@ -19,10 +18,10 @@ export function meheryCodeKind(name: string): FieldKind | undefined {
 	return /email/i.test(name) ? 'email' : 'phone';
 }
 
-export const MEHERY_PROFILE: TargetSchema = Object.freeze({
+export const MEHERY_PROFILE: TargetSchema = defineSchema({
 	id: 'mehery',
 	displayName: 'MeherY Customer Profile',
-	fields: Object.freeze([
+	fields: [
 		{ name: 'firstName', displayName: 'First Name', concept: 'firstName' },
 		{ name: 'lastName', displayName: 'Last Name', concept: 'lastName' },
 		{ name: 'phone1', displayName: 'Phone 1 (Unique)', kind: 'phone', concept: 'phone' },
@@ -31,7 +30,7 @@ export const MEHERY_PROFILE: TargetSchema = Object.freeze({
 		{ name: 'email2', displayName: 'Email 2 (Unique)', kind: 'email', concept: 'secondaryEmail' },
 		{ name: 'altPhone1', displayName: 'Alternate Phone 1', kind: 'phone' },
 		{ name: 'altEmail1', displayName: 'Alternate Email 1', kind: 'email' },
-	] as TargetField[]) as TargetField[],
+	],
 	// Unknown names are refused: tenant-specific codes are added with withExtraFields.
 	allowUnknownFields: false,
 	extraFieldPattern: MEHERY_CONTACT_CODE_PATTERN,
