@@ -4,11 +4,12 @@
  * through the shared HTTP helper.
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { zohoApiBase } from '../../credentials/ZohoCrmDataCenters';
+import type { ZohoRefreshTokenCredentials } from '../../credentials/ZohoCrmToken';
 import { serviceApiError, type ServiceFailure } from '../shared/errors';
 import { isEmptyValue } from '../shared/fieldMapping';
 import { sendServiceRequest, type HttpContext, type ServiceCall, type ServiceResponse } from '../shared/http';
-import { getZohoAccessToken, ZOHO_SERVICE, type ZohoRefreshTokenCredentials } from './auth';
-import { zohoApiBase } from './dataCenters';
+import { getZohoAccessToken, ZOHO_SERVICE } from './auth';
 
 export const ZOHO_API_VERSION = 'v8';
 export type ZohoAuthentication = 'refreshToken' | 'oAuth2';

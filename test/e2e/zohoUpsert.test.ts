@@ -76,7 +76,7 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 		const credentials = [
 			zohoCredential('bulk', double),
 			zohoCredential('burst', double),
-			// Accounts in EU, API URL deliberately wrong: the token's api_domain must win.
+			// Accounts in EU, an explicit Custom API URL in US: the token's api_domain (EU) must not replace it.
 			zohoCredential('hosts', double, { apiUrl: double.apiUrl('us') }),
 			zohoCredential('test-ok', double),
 			zohoCredential('bad-secret', double, { clientSecret: 'not-the-secret', refreshToken: 'refresh-test-ok' }),
@@ -194,13 +194,13 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 		expect(double.counters.upsertCalls).toBe(20);
 	});
 
-	it('calls the API host named by the token’s api_domain, not the configured one', async () => {
+	it('calls the explicit Custom API URL, never the host the token’s api_domain names', async () => {
 		double.resetCounters();
 		expect(await post(n8n, 'zoho-hosts', { contacts: [{ email: 'hosts@example.com', last_name: 'Hosts' }] })).toBe(200);
 		const [execution] = await n8n.waitForExecutions('zoho-hosts', 1);
 		expect(execution.status).toBe('success');
-		expect(double.records('Contacts', 'eu').some((r) => r.Email === 'hosts@example.com')).toBe(true);
-		expect(double.records('Contacts', 'us').some((r) => r.Email === 'hosts@example.com')).toBe(false);
+		expect(double.records('Contacts', 'us').some((r) => r.Email === 'hosts@example.com')).toBe(true);
+		expect(double.records('Contacts', 'eu').some((r) => r.Email === 'hosts@example.com')).toBe(false);
 	});
 
 	describe('the refresh-token credential’s Test button', () => {
