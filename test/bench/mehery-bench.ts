@@ -113,7 +113,12 @@ async function main(): Promise<void> {
 			{ id: 'bench-header', name: 'Bench x-api-key', type: 'httpHeaderAuth', data: { name: 'x-api-key', value: API_KEY } },
 		],
 		workflows,
-		env: { N8N_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', N8N_PAYLOAD_SIZE_MAX: '64' },
+		env: {
+			N8N_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+			N8N_PAYLOAD_SIZE_MAX: '64',
+			// e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile n8n.
+			...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+		},
 	});
 	const results: Result[] = [];
 	try {
