@@ -1,0 +1,104 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** The seed's path (and MeherY's Swagger), and the guide's since August 2025. */
+export const MEHERY_PATHS = {
+	xms: '/xms/data/api/v1/profile/update',
+	nexus: '/nexus/xms/api/v1/profile/update',
+} as const;
+
+/**
+ * A MeherY tenant's Customer Profiles API: where it is, which tenant, and the key. The
+ * MeherY Profile Update node sets the x-api-key / x-api-id headers itself, so Preview Only shows
+ * exactly what is sent.
+ *
+ * Test: a POST to the update path with no body. MeherY finds the profile to update by a unique
+ * phoneN/emailN and this request carries none, nor any value, so it cannot change a profile; it
+ * still passes the same key, tenant and path checks as an update. 401/403 = wrong key, 404 =
+ * wrong tenant or path, a connection error = unreachable host, any 2xx = reachable and accepted.
+ */
+export class MeheryApi implements ICredentialType {
+	name = 'meheryApi';
+
+	displayName = 'MeherY API';
+
+	icon = { light: 'file:../nodes/MeheryProfileUpdate/mehery.svg', dark: 'file:../nodes/MeheryProfileUpdate/mehery.dark.svg' } as const;
+
+	documentationUrl = 'https://docs.mehery.com/';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://demo.mehery.com',
+			required: true,
+			description: 'Your MeherY domain, without a path',
+		},
+		{
+			displayName: 'Tenant Code',
+			name: 'tenant',
+			type: 'string',
+			default: '',
+			placeholder: 'demo',
+			required: true,
+			description: 'Sent as the tnt query parameter',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Sent as the x-api-key header',
+		},
+		{
+			displayName: 'API ID',
+			name: 'apiId',
+			type: 'string',
+			default: '',
+			description: 'Sent as the x-api-id header when set (MeherY’s Swagger lists it as optional)',
+		},
+		{
+			displayName: 'API Path',
+			name: 'apiPath',
+			type: 'options',
+			options: [
+				{ name: '/Xms/data/api/v1/profile/update (Swagger, Zoho Guide Before Aug 2025)', value: 'xms' },
+				{ name: '/Nexus/xms/api/v1/profile/update (Guide Since Aug 2025)', value: 'nexus' },
+				{ name: 'Custom', value: 'custom' },
+			],
+			default: 'xms',
+		},
+		{
+			displayName: 'Custom Path',
+			name: 'customPath',
+			type: 'string',
+			default: '',
+			placeholder: '/xms/data/api/v1/profile/update',
+			displayOptions: { show: { apiPath: ['custom'] } },
+			description: 'Path of the profile update endpoint, starting with /; the tenant is added as ?tnt=',
+		},
+	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
+			url: `={{$credentials.apiPath === "custom" ? $credentials.customPath.trim() : $credentials.apiPath === "nexus" ? "${MEHERY_PATHS.nexus}" : "${MEHERY_PATHS.xms}"}}`,
+			qs: { tnt: '={{$credentials.tenant.trim()}}' },
+			headers: {
+				'x-api-key': '={{$credentials.apiKey}}',
+				// An empty x-api-id is not sent: n8n drops headers whose value is undefined.
+				'x-api-id': '={{$credentials.apiId ? $credentials.apiId : undefined}}',
+				accept: 'application/json',
+			},
+		},
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: 'MeherY refused the API key (HTTP 401): check the API key and API ID.' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'MeherY refused the API key for this tenant (HTTP 403): check the API key, API ID and tenant code.' } },
+			{ type: 'responseCode', properties: { value: 404, message: 'MeherY answered 404: the tenant code or the API path is wrong.' } },
+		],
+	};
+}
