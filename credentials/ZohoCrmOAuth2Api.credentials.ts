@@ -1,10 +1,5 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
-import { zohoAccountsExpression, zohoDataCenterProperties } from '../nodes/ZohoCrmUpsertContact/credentialFields';
-import { ZOHO_DATA_CENTERS } from '../nodes/ZohoCrmUpsertContact/dataCenters';
-
-const apiByDataCenter = JSON.stringify(
-	Object.fromEntries(Object.entries(ZOHO_DATA_CENTERS).map(([key, dc]) => [key, dc.apiUrl])),
-);
+import { zohoAccountsExpression, zohoApiBaseExpression, zohoHostProperties } from './ZohoCrmDataCenters';
 
 /** Zoho CRM through n8n's OAuth2 connect flow (offline access, so n8n keeps a refresh token). */
 export class ZohoCrmOAuth2Api implements ICredentialType {
@@ -19,7 +14,7 @@ export class ZohoCrmOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://www.zoho.com/crm/developer/docs/api/v8/oauth-overview.html';
 
 	properties: INodeProperties[] = [
-		...zohoDataCenterProperties,
+		...zohoHostProperties,
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',
@@ -62,7 +57,8 @@ export class ZohoCrmOAuth2Api implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ $credentials.oauthTokenData?.api_domain || (${apiByDataCenter})[$credentials.dataCenter] || $credentials.apiUrl }}`,
+			// The host the node uses: api_domain only for a built-in data centre in production.
+			baseURL: zohoApiBaseExpression('$credentials.oauthTokenData?.api_domain'),
 			url: '/crm/v8/users',
 			qs: { type: 'CurrentUser' },
 		},

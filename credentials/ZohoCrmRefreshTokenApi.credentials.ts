@@ -6,8 +6,8 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { getZohoAccessToken, ZohoTokenError, type ZohoRefreshTokenCredentials } from '../nodes/ZohoCrmUpsertContact/auth';
-import { zohoApiBaseExpression, zohoDataCenterProperties } from '../nodes/ZohoCrmUpsertContact/credentialFields';
+import { zohoApiBaseExpression, zohoHostProperties } from './ZohoCrmDataCenters';
+import { readZohoTokenAnswer, ZohoTokenError, zohoTokenRequest, type ZohoRefreshTokenCredentials } from './ZohoCrmToken';
 
 /**
  * A Zoho "self client": client id, secret and a long-lived refresh token. The
@@ -24,7 +24,7 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 	documentationUrl = 'https://www.zoho.com/crm/developer/docs/api/v8/self-client-overview.html';
 
 	properties: INodeProperties[] = [
-		...zohoDataCenterProperties,
+		...zohoHostProperties,
 		{
 			displayName: 'Client ID',
 			name: 'clientId',
@@ -65,20 +65,21 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 		},
 	];
 
+	/**
+	 * n8n calls this when no token is stored, when a stored one was rejected, and for the Test
+	 * button. The node does not come here: it mints through its process-wide token cache.
+	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const zoho = credentials as unknown as ZohoRefreshTokenCredentials;
-		try {
-			// n8n calls this when no token is stored or the stored one was rejected.
-			const token = await getZohoAccessToken(
-				async (options) => await this.helpers.httpRequest(options),
-				zoho,
-				zoho.accessToken || undefined,
-			);
-			return { accessToken: token.accessToken, apiDomain: token.apiDomain ?? '' };
-		} catch (error) {
-			if (error instanceof ZohoTokenError) throw new Error(`${error.message}. ${error.hint}`);
-			throw error;
-		}
+		const response = (await this.helpers.httpRequest({
+			...zohoTokenRequest(zoho),
+			// Zoho answers its throttle with a 400 whose body says why: read it, do not throw it.
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as { body?: unknown };
+		const answer = readZohoTokenAnswer(response.body);
+		if (answer instanceof ZohoTokenError) throw new Error(`${answer.message}. ${answer.hint}`);
+		return { accessToken: answer.accessToken, apiDomain: answer.apiDomain ?? '' };
 	}
 
 	authenticate: IAuthenticateGeneric = {
@@ -92,7 +93,8 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: zohoApiBaseExpression,
+			// The host the node uses: api_domain only for a built-in data centre in production.
+			baseURL: zohoApiBaseExpression('$credentials.apiDomain'),
 			url: '/crm/v8/users',
 			qs: { type: 'CurrentUser' },
 		},

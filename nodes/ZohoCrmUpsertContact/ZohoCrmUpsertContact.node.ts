@@ -11,22 +11,23 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { serviceApiError } from '../shared/errors';
-import { formatProblems, mapContact, type FieldAssignment } from '../shared/fieldMapping';
-import { mapWithConcurrency } from '../shared/concurrency';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+import { formatProblems, isEmptyValue, mapContact, type FieldAssignment } from '../shared/fieldMapping';
+import { createItemParameterReader } from '../shared/parameters';
+import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
 import { zohoUpsertProperties } from './description';
 import {
 	getModuleFields,
 	openZohoSession,
 	upsertRecords,
+	ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD,
 	type ZohoAuthentication,
 	type ZohoModule,
+	type UpsertResult,
 	type ZohoSession,
 	type ZohoUpsertEntry,
 } from './transport';
-
-type Outcome = { ok: true; json: IDataObject } | { ok: false; error: Error; json: IDataObject };
 
 export class ZohoCrmUpsertContact implements INodeType {
 	description: INodeTypeDescription = {
@@ -64,30 +65,33 @@ export class ZohoCrmUpsertContact implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const module = this.getNodeParameter('module', 0) as ZohoModule;
 		const authentication = this.getNodeParameter('authentication', 0) as ZohoAuthentication;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const batchSize = boundedInteger(options.batchSize, 100, 1, 100);
-		const concurrency = boundedInteger(options.concurrency, 4, 1, 25);
 		const duplicateCheckFields = String(this.getNodeParameter('duplicateCheckFields', 0, 'Email'))
 			.split(',')
 			.map((name) => name.trim())
 			.filter(Boolean);
 		const triggerChoice = String(options.trigger ?? 'all');
 		const trigger = triggerChoice === 'all' ? undefined : triggerChoice === 'none' ? [] : triggerChoice.split(',');
+		const timeoutMs = boundedInteger(options.timeout, 30, 1, 300) * 1000;
 		const schema = module === 'Leads' ? ZOHO_LEADS : ZOHO_CONTACTS;
 		const fieldsParameter = module === 'Leads' ? 'leadFields' : 'contactFields';
+		// Without a value in a duplicate-check field an upsert is an insert: a rerun would duplicate it.
+		const keyFields = duplicateCheckFields.length ? duplicateCheckFields : [ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD];
+		const parameter = createItemParameterReader(this);
+		const credentialType = authentication === 'oAuth2' ? 'zohoCrmOAuth2Api' : 'zohoCrmRefreshTokenApi';
+		let session: ZohoSession | undefined;
 
-		const outcomes: Outcome[] = new Array(items.length);
-		const pending: Array<{ itemIndex: number; record: IDataObject }> = [];
-
-		// 1. Map every item; an item that cannot be a valid record fails here, before any call.
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const fixed = this.getNodeParameter(fieldsParameter, itemIndex, {}) as IDataObject;
-				const other = this.getNodeParameter('otherFields.field', itemIndex, []) as Array<{ name: string; value: unknown }>;
-				const itemOptions = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		return await runTargetPipeline<IDataObject>(this, {
+			service: ZOHO_SERVICE,
+			batchSize: boundedInteger(options.batchSize, 100, 1, 100),
+			concurrency: boundedInteger(options.concurrency, 4, 1, 25),
+			limiterKey: `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? this.getNode().id}`,
+			prepare: (item, itemIndex) => {
+				const fixed = parameter<IDataObject>(fieldsParameter, itemIndex, {});
+				const other = parameter<Array<{ name: string; value: unknown }>>('otherFields.field', itemIndex, []);
+				const itemOptions = parameter<IDataObject>('options', itemIndex, {});
 				const fields: FieldAssignment[] = [
 					...Object.entries(fixed).map(([field, value]) => ({ field, value })),
 					...other.filter((f) => f.name).map((f) => ({ field: f.name, value: f.value })),
@@ -96,9 +100,9 @@ export class ZohoCrmUpsertContact implements INodeType {
 				const mapped = mapContact({
 					itemIndex,
 					schema,
-					input: this.getNodeParameter('autoMap', itemIndex, true) ? items[itemIndex].json : undefined,
+					input: parameter<boolean>('autoMap', itemIndex, true) ? item.json : undefined,
 					fields,
-					timeZone: (itemOptions.timeZone as string) || undefined,
+					timeZone: (itemOptions.timeZone as string) || this.getTimezone(),
 					requiredFallbacks: fallback ? { Last_Name: fallback } : undefined,
 				});
 				if (mapped.problems.length) {
@@ -107,90 +111,49 @@ export class ZohoCrmUpsertContact implements INodeType {
 						description: 'The item was not sent to Zoho.',
 					});
 				}
-				pending.push({ itemIndex, record: mapped.fields });
-			} catch (error) {
-				outcomes[itemIndex] = failure(error as Error);
-			}
-		}
-
-		// 2. Upsert in batches of up to 100, a bounded number of calls at once.
-		if (pending.length) {
-			let session: ZohoSession | undefined;
-			try {
-				session = await openZohoSession(this, authentication);
-			} catch (error) {
-				const shaped = shapeSessionError(this, error as Error, pending[0].itemIndex);
-				for (const { itemIndex } of pending) outcomes[itemIndex] = failure(shaped);
-			}
-			if (session) {
-				const batches: Array<typeof pending> = [];
-				for (let start = 0; start < pending.length; start += batchSize) batches.push(pending.slice(start, start + batchSize));
-				await mapWithConcurrency(batches, concurrency, async (batch) => {
-					try {
-						const entries = await upsertRecords(
-							this,
-							session!,
-							module,
-							batch.map((p) => p.record),
-							{ duplicateCheckFields, trigger },
-							batch[0].itemIndex,
-						);
-						batch.forEach(({ itemIndex }, position) => {
-							outcomes[itemIndex] = entryOutcome(this, entries[position], itemIndex, session!);
-						});
-					} catch (error) {
-						// The whole call failed (after retries): every record of the batch fails with it.
-						const context = ((error as { context?: IDataObject }).context ?? {}) as IDataObject;
-						const details: IDataObject = {};
-						if (context.serviceCode !== undefined) details.code = context.serviceCode;
-						if (context.serviceStatus !== undefined) details.httpStatus = context.serviceStatus;
-						for (const { itemIndex } of batch) outcomes[itemIndex] = failure(error as Error, details);
-					}
-				});
-			}
-		}
-
-		// 3. One output item per input item, paired; failures as n8n's On Error setting asks.
-		const output: INodeExecutionData[] = [];
-		const failed = outcomes.filter((o) => !o.ok).length;
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const outcome = outcomes[itemIndex];
-			if (outcome.ok) {
-				output.push({ json: outcome.json, pairedItem: { item: itemIndex } });
-				continue;
-			}
-			if (!this.continueOnFail()) {
-				const error = outcome.error as NodeOperationError;
-				if (failed > 0 && error.description !== undefined) {
-					error.description = `${error.description ?? ''} ${items.length - failed} of ${items.length} items were upserted; ${failed} failed.`.trim();
+				if (itemOptions.requireDuplicateCheckValue !== false && keyFields.every((name) => isEmptyValue(mapped.fields[name]))) {
+					throw new NodeOperationError(
+						this.getNode(),
+						`Item ${itemIndex}: no value for the duplicate-check field${keyFields.length > 1 ? 's' : ''} ${keyFields.join(', ')}`,
+						{
+							itemIndex,
+							description:
+								'The item was not sent to Zoho: without a duplicate-check value Zoho inserts a new record every time. Turn off “Require Duplicate Check Value” to insert such items anyway.',
+						},
+					);
 				}
-				throw error;
-			}
-			output.push({ json: outcome.json, pairedItem: { item: itemIndex } });
-		}
-		return [output];
+				return mapped.fields;
+			},
+			open: async () => {
+				session = await openZohoSession(this, authentication).then(
+					(opened) => opened,
+					(error: unknown) => {
+						throw shapeSessionError(this, error as Error, 0);
+					},
+				);
+			},
+			sendBatch: async (batch) => {
+				const result = await upsertRecords(
+					this,
+					session!,
+					module,
+					batch.map((record) => record.record),
+					{ duplicateCheckFields, trigger, timeoutMs },
+					batch[0].itemIndex,
+				);
+				return batch.map(({ itemIndex }, position) => entryOutcome(this, result.entries[position], itemIndex, session!, result));
+			},
+		});
 	}
 }
 
-/**
- * A failed item. Its json keeps to `error`, `message` and `details`: n8n then
- * routes it to the error output and adds the input item's fields, so the user
- * sees which contact failed and why.
- */
-function failure(error: Error, details: IDataObject = {}): Outcome {
-	const err = error as Error & { description?: string };
-	return {
-		ok: false,
-		error,
-		json: {
-			error: err.message,
-			...(err.description ? { message: err.description } : {}),
-			details,
-		},
-	};
-}
-
-function entryOutcome(ctx: IExecuteFunctions, entry: ZohoUpsertEntry, itemIndex: number, session: ZohoSession): Outcome {
+function entryOutcome(
+	ctx: IExecuteFunctions,
+	entry: ZohoUpsertEntry,
+	itemIndex: number,
+	session: ZohoSession,
+	{ attempts, resentAfterSend }: UpsertResult,
+): RecordOutcome {
 	const details = (entry.details ?? {}) as IDataObject;
 	if (entry.status === 'success') {
 		return {
@@ -198,9 +161,12 @@ function entryOutcome(ctx: IExecuteFunctions, entry: ZohoUpsertEntry, itemIndex:
 			json: {
 				status: 'success',
 				action: entry.action,
+				// Resent after an attempt Zoho may have applied: its "update" may be our own insert.
+				...(resentAfterSend && entry.action === 'update' ? { actionUncertain: true } : {}),
 				id: details.id,
 				duplicate_field: entry.duplicate_field ?? null,
 				message: entry.message,
+				attempts,
 				details,
 			},
 		};
@@ -214,10 +180,11 @@ function entryOutcome(ctx: IExecuteFunctions, entry: ZohoUpsertEntry, itemIndex:
 			message: field ? `${entry.message} (field ${field})` : entry.message,
 			details,
 			hint: 'Zoho rejected this record; the other records of its batch are unaffected.',
+			attempts,
 		},
 		{ itemIndex, secrets: session.secrets },
 	);
-	return failure(error, { code: entry.code, field: field ?? null, zoho: details });
+	return { ok: false, error, details: { code: entry.code, field: field ?? null, zoho: details } };
 }
 
 function boundedInteger(value: unknown, fallback: number, min: number, max: number): number {
@@ -227,7 +194,7 @@ function boundedInteger(value: unknown, fallback: number, min: number, max: numb
 }
 
 /** Why no call could start (token, data centre): an n8n error naming what to check. */
-function shapeSessionError(ctx: IExecuteFunctions, error: Error, itemIndex: number): Error {
+function shapeSessionError(ctx: IExecuteFunctions, error: Error, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof ZohoTokenError) {
 		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.hint });
 	}

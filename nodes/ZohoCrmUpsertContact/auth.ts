@@ -3,17 +3,19 @@
  * credential for the whole n8n process and shared by every execution, so that
  * Zoho's refresh limit (10 per 10 minutes per refresh token) is never reached.
  */
-import type { IDataObject } from 'n8n-workflow';
 import { requestWithRetry, ServiceRequestError, type SendFunction } from '../shared/http';
 import { AccessTokenCache, credentialKey, type AccessToken } from '../shared/tokenCache';
-import { resolveZohoHosts, type ZohoHostSettings } from './dataCenters';
+import { resolveZohoHosts } from '../../credentials/ZohoCrmDataCenters';
+import {
+	explainTokenFailure,
+	readZohoTokenAnswer,
+	ZohoTokenError,
+	zohoTokenRequest,
+	type ZohoRefreshTokenCredentials,
+} from '../../credentials/ZohoCrmToken';
 
-export interface ZohoRefreshTokenCredentials extends ZohoHostSettings {
-	clientId: string;
-	clientSecret: string;
-	refreshToken: string;
-	accessToken?: string;
-}
+// The node reports token failures by this class; it lives with the credential that throws it too.
+export { ZohoTokenError };
 
 export const ZOHO_SERVICE = 'Zoho CRM';
 
@@ -24,75 +26,20 @@ export const zohoTokenCache = new AccessTokenCache({
 	windowMs: 10 * 60_000,
 });
 
-export class ZohoTokenError extends Error {
-	constructor(
-		message: string,
-		readonly zohoError: string | undefined,
-		readonly hint: string,
-	) {
-		super(message);
-		this.name = 'ZohoTokenError';
-	}
-}
-
-/** Turns Zoho's token-endpoint failure (often an HTTP 200 with `error`) into advice. */
-export function explainTokenFailure(error: string | undefined, description?: string): ZohoTokenError {
-	switch (error) {
-		case 'invalid_client':
-			return new ZohoTokenError(
-				'Zoho refused the client (invalid_client)',
-				error,
-				'Check the Client ID and Client Secret, and the data centre: a client created at accounts.zoho.eu is unknown at accounts.zoho.com.',
-			);
-		case 'invalid_code':
-			return new ZohoTokenError(
-				'Zoho refused the refresh token (invalid_code)',
-				error,
-				'The refresh token is wrong, revoked, or belongs to another data centre. Generate a new one in the Zoho API console (self client) with access_type=offline.',
-			);
-		case 'Access Denied':
-			return new ZohoTokenError(
-				`Zoho throttled the token refresh (Access Denied${description ? `: ${description}` : ''})`,
-				error,
-				'Too many access tokens were requested for this refresh token. Wait a few minutes; check that no other system refreshes it in a loop.',
-			);
-		default:
-			return new ZohoTokenError(
-				`Zoho did not issue an access token${error ? ` (${error})` : ''}`,
-				error,
-				'Check the data centre, the client and the refresh token.',
-			);
-	}
-}
-
 /** Asks Zoho for a new access token. Never cached here: use getZohoAccessToken. */
 export async function mintZohoAccessToken(
 	send: SendFunction,
 	credentials: ZohoRefreshTokenCredentials,
 	now: () => number = Date.now,
 ): Promise<AccessToken> {
-	const { accountsUrl } = resolveZohoHosts(credentials);
-	const outcome = await requestWithRetry<IDataObject | string>(
-		send,
-		{
-			method: 'POST',
-			url: `${accountsUrl}/oauth/v2/token`,
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
-			body: new URLSearchParams({
-				grant_type: 'refresh_token',
-				client_id: credentials.clientId,
-				client_secret: credentials.clientSecret,
-				refresh_token: credentials.refreshToken,
-			}).toString(),
-			json: false,
-		},
-		{
-			service: 'Zoho Accounts',
-			secrets: [credentials.clientSecret, credentials.refreshToken],
-			// Zoho's throttle is a 400 "Access Denied": retrying it only extends the lock-out.
-			retry: { maxAttempts: 3 },
-		},
-	).then(
+	const outcome = await requestWithRetry<unknown>(send, zohoTokenRequest(credentials), {
+		service: 'Zoho Accounts',
+		secrets: [credentials.clientSecret, credentials.refreshToken],
+		// Zoho's throttle is a 400 "Access Denied": retrying it only extends the lock-out.
+		retry: { maxAttempts: 3 },
+		// Asking twice for a token changes nothing but the token.
+		replayable: true,
+	}).then(
 		(response) => ({ response }),
 		(error: unknown) => ({ error }),
 	);
@@ -109,16 +56,12 @@ export async function mintZohoAccessToken(
 			'Check the data centre or the Custom accounts URL.',
 		);
 	}
-	const { response } = outcome;
-	const body = (typeof response.body === 'string' ? {} : response.body) ?? {};
-	if (typeof body.access_token !== 'string' || !body.access_token) {
-		throw explainTokenFailure(body.error as string | undefined, body.error_description as string | undefined);
-	}
-	const expiresIn = Number(body.expires_in ?? 3600);
+	const answer = readZohoTokenAnswer(outcome.response.body);
+	if (answer instanceof ZohoTokenError) throw answer;
 	return {
-		accessToken: body.access_token,
-		expiresAt: now() + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
-		apiDomain: typeof body.api_domain === 'string' ? body.api_domain : undefined,
+		accessToken: answer.accessToken,
+		expiresAt: now() + answer.expiresInSeconds * 1000,
+		apiDomain: answer.apiDomain,
 	};
 }
 

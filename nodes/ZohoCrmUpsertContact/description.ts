@@ -1,7 +1,7 @@
 /** What the user sees: the parameters of Zoho CRM Upsert Contact. */
 import type { INodeProperties } from 'n8n-workflow';
 import type { TargetSchema } from '../shared/fieldMapping';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from '../shared/targets';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 
 function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
 	return schema.fields
@@ -136,12 +136,29 @@ export const zohoUpsertProperties: INodeProperties[] = [
 				description: 'Sent as Last_Name when an item has none (Zoho requires it); empty: such items fail before any call',
 			},
 			{
+				displayName: 'Require Duplicate Check Value',
+				name: 'requireDuplicateCheckValue',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether an item with no value in any duplicate-check field fails before any call. Zoho inserts such a record as new every time, so a second run creates a duplicate.',
+			},
+			{
 				displayName: 'Time Zone',
 				name: 'timeZone',
 				type: 'string',
 				default: '',
 				placeholder: 'Europe/Berlin',
-				description: 'IANA time zone for dates and date-times; empty: UTC',
+				description: 'IANA time zone for dates and date-times; empty: the workflow’s time zone',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 300 },
+				default: 30,
+				description:
+					'How long one call may take before it is abandoned. A call that timed out is sent again only when every record in it has a duplicate-check value; otherwise its items fail as “may have been applied”.',
 			},
 			{
 				displayName: 'Workflows to Trigger in Zoho',

@@ -4,10 +4,12 @@
  * through the shared HTTP helper.
  */
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { zohoApiBase } from '../../credentials/ZohoCrmDataCenters';
+import type { ZohoRefreshTokenCredentials } from '../../credentials/ZohoCrmToken';
 import { serviceApiError, type ServiceFailure } from '../shared/errors';
-import { sendServiceRequest, type HttpContext, type ServiceResponse } from '../shared/http';
-import { getZohoAccessToken, ZOHO_SERVICE, type ZohoRefreshTokenCredentials } from './auth';
-import { zohoApiBase } from './dataCenters';
+import { isEmptyValue } from '../shared/fieldMapping';
+import { sendServiceRequest, type HttpContext, type ServiceCall, type ServiceResponse } from '../shared/http';
+import { getZohoAccessToken, ZOHO_SERVICE } from './auth';
 
 export const ZOHO_API_VERSION = 'v8';
 export type ZohoAuthentication = 'refreshToken' | 'oAuth2';
@@ -90,6 +92,7 @@ export async function zohoApiRequest<T = IDataObject>(
 	session: ZohoSession,
 	request: Omit<IHttpRequestOptions, 'url'> & { path: string },
 	itemIndex?: number,
+	delivery: Pick<ServiceCall, 'replayable' | 'timeoutMs' | 'returnsAnswer'> = {},
 ): Promise<ServiceResponse<T>> {
 	const { path, ...rest } = request;
 	const call = (credentials: ICredentialDataDecryptedObject) =>
@@ -105,6 +108,7 @@ export async function zohoApiRequest<T = IDataObject>(
 				secrets: session.secrets,
 				describeError: describeZohoError,
 				passThroughStatuses: session.renewToken ? [401] : undefined,
+				...delivery,
 			},
 		);
 	// The token this call sends: when it is refused, another call may already have renewed the
@@ -134,6 +138,33 @@ export interface UpsertOptions {
 	duplicateCheckFields: string[];
 	/** undefined: Zoho runs all; []: none run. */
 	trigger?: string[];
+	/** Per-attempt timeout. */
+	timeoutMs?: number;
+}
+
+export interface UpsertResult {
+	entries: ZohoUpsertEntry[];
+	/** How many times the call was sent. */
+	attempts: number;
+	/** An earlier attempt may have been applied, so an "update" may be the record it inserted. */
+	resentAfterSend: boolean;
+}
+
+/** Without duplicate_check_fields Zoho matches Contacts and Leads on Email first. */
+export const ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD = 'Email';
+
+/**
+ * Whether an upsert may be sent again after Zoho may have applied it: only when every record
+ * carries a value for the first duplicate-check field, so that a second copy updates the record
+ * the first one wrote instead of inserting another.
+ */
+export function isReplayableUpsert(records: IDataObject[], duplicateCheckFields: string[]): boolean {
+	const key = duplicateCheckFields[0] ?? ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD;
+	return records.every((record) => !isEmptyValue(record[key]));
+}
+
+function hasRecordResults(body: unknown): boolean {
+	return Array.isArray((body as IDataObject | undefined)?.data);
 }
 
 /** Upserts up to 100 records in one call; returns Zoho's per-record entries, in order. */
@@ -144,7 +175,7 @@ export async function upsertRecords(
 	records: IDataObject[],
 	options: UpsertOptions,
 	itemIndex?: number,
-): Promise<ZohoUpsertEntry[]> {
+): Promise<UpsertResult> {
 	const body: IDataObject = { data: records };
 	if (options.duplicateCheckFields.length) body.duplicate_check_fields = options.duplicateCheckFields;
 	if (options.trigger !== undefined) body.trigger = options.trigger;
@@ -153,6 +184,12 @@ export async function upsertRecords(
 		session,
 		{ method: 'POST', path: `/${module}/upsert`, body },
 		itemIndex,
+		{
+			replayable: isReplayableUpsert(records, options.duplicateCheckFields),
+			timeoutMs: options.timeoutMs,
+			// When every record fails, Zoho answers 400 with the per-record reasons in data[].
+			returnsAnswer: (status, answer) => status !== 401 && hasRecordResults(answer),
+		},
 	);
 	const entries = response.body?.data;
 	if (!Array.isArray(entries) || entries.length !== records.length) {
@@ -162,11 +199,12 @@ export async function upsertRecords(
 				service: ZOHO_SERVICE,
 				status: response.statusCode,
 				message: `answered ${Array.isArray(entries) ? entries.length : 'no'} results for ${records.length} records`,
+				attempts: response.attempts,
 			},
 			{ itemIndex, secrets: session.secrets },
 		);
 	}
-	return entries;
+	return { entries, attempts: response.attempts, resentAfterSend: response.resentAfterSend };
 }
 
 export interface ZohoField {

@@ -48,6 +48,10 @@ export interface ServiceFailure {
 	hint?: string;
 	/** The service's details (field names, paths), already free of secrets or redacted here. */
 	details?: unknown;
+	/** How many times the request was sent. */
+	attempts?: number;
+	/** The request failed after it may have reached the service, and was not resent. */
+	mayHaveBeenApplied?: boolean;
 }
 
 /** One line a user can act on: "Zoho CRM answered 400 INVALID_DATA: invalid data". */
@@ -82,6 +86,8 @@ export function serviceApiError(
 	// Kept machine-readable, so a node can report them per item without parsing the message.
 	if (safe.code !== undefined) error.context.serviceCode = safe.code;
 	if (safe.status !== undefined) error.context.serviceStatus = safe.status;
+	if (safe.attempts !== undefined) error.context.attempts = safe.attempts;
+	if (safe.mayHaveBeenApplied) error.context.mayHaveBeenApplied = true;
 	return error;
 }
 

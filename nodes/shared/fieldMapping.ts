@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { formatDate } from './dates';
-import type { DateOutputFormat } from './dates';
+import { formatDate, isJsDate } from './dates';
+import type { DateInputFormat, DateOutputFormat } from './dates';
 
 /**
- * Turns an incoming contact (Ory traits, an S-360 contact, a chatbot lead, a Zoho webhook)
- * into the fields of one target (Zoho CRM, MeherY, a generic CRM), as "target field ← value".
- * Every value is normalised the same way whatever its source, and every mistake is reported
- * as a problem naming the item and the field: nothing here throws, and nothing is sent wrong
- * silently.
+ * Turns an incoming contact (an identity provider's traits, a ticketing contact, a chatbot lead)
+ * into the fields of one target, as "target field ← value", against the target's TargetSchema
+ * (each node defines its own in its folder). Every value is normalised the same way whatever
+ * its source, and every mistake is reported as a problem naming the item and the field:
+ * nothing here throws, and nothing is sent wrong silently.
  */
 
 export type ContactConcept =
@@ -31,37 +31,37 @@ export type ContactConcept =
 	| 'description'
 	| 'leadSource';
 
-export type FieldKind = 'string' | 'email' | 'phone' | 'date' | 'dateTime' | 'number' | 'boolean';
+export type FieldKind = 'string' | 'email' | 'phone' | 'date' | 'dateTime' | 'number' | 'boolean' | 'any';
 
 export interface TargetField {
 	/** The target's own API name, e.g. 'Last_Name', 'lastName', 'email1'. */
 	name: string;
 	/** Label for the UI. */
 	displayName: string;
-	/** Defaults to 'string'. */
+	/** Defaults to 'string'; 'any' keeps numbers and booleans as they are (fields a schema does not list). */
 	kind?: FieldKind;
 	/** Which common input names auto-map to this field. */
 	concept?: ContactConcept;
 	required?: boolean;
-	/** Longer values are a problem (Zoho silently truncates emails over 100 characters). */
+	/** Longer values are a problem, for targets that would otherwise truncate them silently. */
 	maxLength?: number;
 }
 
 export interface TargetSchema {
-	/** 'zohoContacts', 'zohoLeads', 'mehery', 'generic'. */
+	/** A short identifier, e.g. 'contacts'. */
 	id: string;
 	displayName: string;
 	/** The fixed fields the node offers. */
 	fields: TargetField[];
 	/** When false, a name not in `fields` and not matching `extraFieldPattern` is a problem. */
 	allowUnknownFields: boolean;
-	/** Further names the target accepts, e.g. MeherY's phoneN/emailN codes. */
+	/** Further names the target accepts, e.g. numbered codes such as phone2, email3. */
 	extraFieldPattern?: RegExp;
-	/** The kind of a name that is not in `fields` (MeherY 'email3' is an email); default 'string'. */
+	/** The kind of a name that is not in `fields` (e.g. 'email3' is an email); default 'string'. */
 	extraFieldKind?: (name: string) => FieldKind | undefined;
-	/** When set, at least one of these fields must end up with a value (MeherY's unique keys). */
+	/** When set, at least one of these fields must end up with a value (e.g. the keys a profile is found by). */
 	atLeastOneOf?: string[];
-	/** Other names that also satisfy atLeastOneOf (MeherY's phone3, email4, …), not listed in its problem. */
+	/** Other names that also satisfy atLeastOneOf (e.g. phone3, email4, …), not listed in its problem. */
 	atLeastOneOfPattern?: RegExp;
 	/** Output format for fields of kind 'date'. */
 	dateFormat: DateOutputFormat;
@@ -91,6 +91,8 @@ export interface MappingInput {
 	staticValues?: FieldAssignment[];
 	/** IANA zone for dates; defaults to 'UTC'. */
 	timeZone?: string;
+	/** How numbers given for date fields are read; defaults to 'auto' (see DateInputFormat). */
+	dateInputFormat?: DateInputFormat;
 	/** Used only when the field ends up empty, e.g. { Last_Name: 'Unknown' }. */
 	requiredFallbacks?: Record<string, string>;
 }
@@ -100,14 +102,40 @@ export interface MappingResult {
 	problems: MappingProblem[];
 }
 
-/** Input names (compared after normaliseFieldName) that auto-map to each concept, best first. */
+/**
+ * Input names that auto-map to each concept, best first, compared after normaliseFieldName
+ * (case and separators do not matter). A plain name is a top-level key of the item. A dotted
+ * name is a path into nested objects ('traits.name.first'), each step compared like a key:
+ * these paths are the only nested values auto-mapping reads, so a nested value that merely
+ * shares a name ('identity.state', 'order.description') never fills a field.
+ */
 export const CONCEPT_ALIASES: Readonly<Record<ContactConcept, readonly string[]>> = {
-	email: ['email', 'emailaddress', 'mail', 'primaryemail', 'email1', 'e_mail'],
+	email: ['email', 'emailaddress', 'mail', 'primaryemail', 'email1', 'e_mail', 'traits.email', 'individualContact.email'],
 	secondaryEmail: ['secondaryemail', 'email2', 'secondemail', 'otheremail'],
-	firstName: ['firstname', 'givenname', 'first', 'fname', 'forename', 'name.first', 'name.given'],
-	lastName: ['lastname', 'familyname', 'surname', 'last', 'lname', 'name.last', 'name.family'],
-	fullName: ['name', 'fullname', 'displayname'],
-	phone: ['phone', 'phonenumber', 'telephone', 'tel', 'phone1', 'workphone'],
+	firstName: [
+		'firstname',
+		'givenname',
+		'first',
+		'fname',
+		'forename',
+		'name.first',
+		'name.given',
+		'traits.name.first',
+		'individualContact.firstName',
+	],
+	lastName: [
+		'lastname',
+		'familyname',
+		'surname',
+		'last',
+		'lname',
+		'name.last',
+		'name.family',
+		'traits.name.last',
+		'individualContact.lastName',
+	],
+	fullName: ['name', 'fullname', 'displayname', 'traits.name'],
+	phone: ['phone', 'phonenumber', 'telephone', 'tel', 'phone1', 'workphone', 'traits.phone'],
 	mobile: ['mobile', 'mobilephone', 'cell', 'cellphone', 'mobilenumber'],
 	company: [
 		'company',
@@ -123,12 +151,12 @@ export const CONCEPT_ALIASES: Readonly<Record<ContactConcept, readonly string[]>
 	],
 	title: ['title', 'jobtitle', 'position'],
 	website: ['website', 'url', 'homepage'],
-	street: ['street', 'address', 'addressline1', 'street1', 'mailingstreet'],
-	city: ['city', 'town', 'mailingcity'],
-	state: ['state', 'region', 'province', 'mailingstate'],
-	postalCode: ['zip', 'zipcode', 'postalcode', 'postcode', 'mailingzip'],
-	country: ['country', 'mailingcountry'],
-	dateOfBirth: ['dateofbirth', 'dob', 'birthdate', 'birthday'],
+	street: ['street', 'address', 'addressline1', 'street1', 'mailingstreet', 'address.street'],
+	city: ['city', 'town', 'mailingcity', 'address.city'],
+	state: ['state', 'region', 'province', 'mailingstate', 'address.state'],
+	postalCode: ['zip', 'zipcode', 'postalcode', 'postcode', 'mailingzip', 'address.zip', 'address.postalCode'],
+	country: ['country', 'mailingcountry', 'address.country'],
+	dateOfBirth: ['dateofbirth', 'dob', 'birthdate', 'birthday', 'individualContact.birthDate'],
 	description: ['description', 'notes', 'note', 'comment'],
 	leadSource: ['leadsource', 'source'],
 };
@@ -164,7 +192,7 @@ export function formatProblems(problems: MappingProblem[]): string {
 }
 
 /** Classic edit distance (insert, delete, substitute), for "did you mean" suggestions. */
-export function levenshteinDistance(a: string, b: string): number {
+function levenshteinDistance(a: string, b: string): number {
 	let previousRow = Array.from({ length: b.length + 1 }, (_, index) => index);
 	for (let i = 1; i <= a.length; i++) {
 		const currentRow = [i];
@@ -212,7 +240,7 @@ export function resolveFieldName(rawName: string, schema: TargetSchema): FieldNa
 
 	if (schema.extraFieldPattern !== undefined) {
 		if (matchesPattern(schema.extraFieldPattern, name)) return { name };
-		// Pattern codes are camelCase (MeherY 'altPhone2'), so 'ALT_PHONE_2' is the same code respelled.
+		// Pattern codes are camelCase ('altPhone2'), so 'ALT_PHONE_2' is the same code respelled.
 		const camelCaseName = toCamelCase(name);
 		if (matchesPattern(schema.extraFieldPattern, camelCaseName)) return { name: camelCaseName };
 	}
@@ -225,7 +253,7 @@ export function resolveFieldName(rawName: string, schema: TargetSchema): FieldNa
 }
 
 /** 'alt_phone_2', 'Alt Phone 2' and 'ALT-PHONE-2' become 'altPhone2'; 'AltPhone2' stays camel. */
-export function toCamelCase(name: string): string {
+function toCamelCase(name: string): string {
 	const words = name
 		.replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
 		.split(/[^\p{L}\p{N}]+/u)
@@ -243,58 +271,102 @@ function matchesPattern(pattern: RegExp, name: string): boolean {
 export interface AutoMappedValue {
 	field: string;
 	value: unknown;
-	/** The input key, dotted for nested keys: 'email', 'traits.email', 'name (split)'. */
+	/** The input key, or the path of a dotted alias: 'email', 'traits.email', 'name (split)'. */
 	sourcePath: string;
 }
 
 interface InputCandidate {
 	path: string;
 	value: unknown;
-	/** Normalised forms that aliases are compared with: the full path, and for nested keys the leaf. */
-	matchKeys: string[];
+	/** The normalised name aliases are compared with: the key, or the dotted alias that found it. */
+	matchKey: string;
 	nested: boolean;
 }
 
 /**
- * Auto-mapping by concept: input keys (top level and one level of nesting) are matched to
- * target fields by the field's own name, then by its concept's aliases. Returns raw values.
+ * Auto-mapping by concept: top-level input keys and the dotted paths of CONCEPT_ALIASES are
+ * matched to target fields by the field's own name, then by its concept's aliases. Returns raw
+ * values (mapContact normalises them), in schema field order.
  */
-export function autoMapFields(input: IDataObject, schema: TargetSchema): IDataObject {
-	const fields: IDataObject = {};
-	for (const mapped of findAutoMappedValues(input, schema)) fields[mapped.field] = mapped.value as IDataObject[string];
-	return fields;
-}
-
-/** autoMapFields with the input path of each value, in schema field order. */
 export function findAutoMappedValues(input: IDataObject, schema: TargetSchema): AutoMappedValue[] {
-	const ownNames = new Map(schema.fields.map((field) => [normaliseFieldName(field.name), field.name]));
-	const candidates = listInputCandidates(input, new Set(ownNames.keys()));
+	const compiled = compileSchema(schema);
+	const candidates = indexCandidates(listInputCandidates(input));
 	const usedPaths = new Set<string>();
-	const claimedConcepts = new Set<ContactConcept>();
 	const found = new Map<string, AutoMappedValue>();
 
-	for (const field of schema.fields) {
-		const aliases = [normaliseFieldName(field.name)];
-		// When two fields share a concept, only the first gets its aliases.
-		if (field.concept !== undefined && !claimedConcepts.has(field.concept)) {
-			claimedConcepts.add(field.concept);
-			aliases.push(...CONCEPT_ALIASES[field.concept].map(normaliseFieldName));
-		}
+	for (const { field, aliases } of compiled.aliasesByField) {
 		// A key spelled like another field's own name belongs to that field, never to this one's aliases.
 		const isAvailable = (candidate: InputCandidate) =>
-			!usedPaths.has(candidate.path) &&
-			candidate.matchKeys.every((key) => (ownNames.get(key) ?? field.name) === field.name);
+			!usedPaths.has(candidate.path) && (compiled.ownNames.get(candidate.matchKey) ?? field.name) === field.name;
 		const candidate =
-			findFirstCandidate(candidates.filter((c) => !c.nested && isAvailable(c)), aliases) ??
-			findFirstCandidate(candidates.filter((c) => c.nested && isAvailable(c)), aliases);
+			findFirstCandidate(candidates.topLevel, aliases, isAvailable) ?? findFirstCandidate(candidates.nested, aliases, isAvailable);
 		if (candidate !== undefined) {
 			usedPaths.add(candidate.path);
 			found.set(field.name, { field: field.name, value: candidate.value, sourcePath: candidate.path });
 		}
 	}
 
-	fillNamesFromFullName(schema, candidates, usedPaths, found);
-	return schema.fields.flatMap((field) => found.get(field.name) ?? []);
+	fillNamesFromFullName(compiled, candidates, usedPaths, found);
+	const result: AutoMappedValue[] = [];
+	for (const field of schema.fields) {
+		const mapped = found.get(field.name);
+		if (mapped !== undefined) result.push(mapped);
+	}
+	return result;
+}
+
+/** What mapping needs of a schema, worked out once per schema instead of once per item. */
+interface CompiledSchema {
+	fieldsByName: Map<string, TargetField>;
+	/** Normalised own name → the field's name. */
+	ownNames: Map<string, string>;
+	/** Each field with the normalised names it answers to, best first. */
+	aliasesByField: Array<{ field: TargetField; aliases: string[] }>;
+	firstNameField?: TargetField;
+	lastNameField?: TargetField;
+}
+
+const compiledSchemas = new WeakMap<TargetSchema, CompiledSchema>();
+
+function compileSchema(schema: TargetSchema): CompiledSchema {
+	let compiled = compiledSchemas.get(schema);
+	if (compiled !== undefined) return compiled;
+	const claimedConcepts = new Set<ContactConcept>();
+	compiled = {
+		fieldsByName: new Map(schema.fields.map((field) => [field.name, field])),
+		ownNames: new Map(schema.fields.map((field) => [normaliseFieldName(field.name), field.name])),
+		aliasesByField: schema.fields.map((field) => {
+			const aliases = [normaliseFieldName(field.name)];
+			// When two fields share a concept, only the first gets its aliases.
+			if (field.concept !== undefined && !claimedConcepts.has(field.concept)) {
+				claimedConcepts.add(field.concept);
+				aliases.push(...CONCEPT_ALIASES[field.concept].map(normaliseFieldName));
+			}
+			return { field, aliases };
+		}),
+		firstNameField: schema.fields.find((field) => field.concept === 'firstName'),
+		lastNameField: schema.fields.find((field) => field.concept === 'lastName'),
+	};
+	compiledSchemas.set(schema, compiled);
+	return compiled;
+}
+
+interface IndexedCandidates {
+	/** Top-level keys by normalised name, each list in key order. */
+	topLevel: Map<string, InputCandidate[]>;
+	/** Values at dotted alias paths by the alias's normalised name. */
+	nested: Map<string, InputCandidate[]>;
+}
+
+function indexCandidates(candidates: InputCandidate[]): IndexedCandidates {
+	const indexed: IndexedCandidates = { topLevel: new Map(), nested: new Map() };
+	for (const candidate of candidates) {
+		const byKey = candidate.nested ? indexed.nested : indexed.topLevel;
+		const list = byKey.get(candidate.matchKey);
+		if (list === undefined) byKey.set(candidate.matchKey, [candidate]);
+		else list.push(candidate);
+	}
+	return indexed;
 }
 
 /** Splits a single full-name string into missing first/last names: 'Ada King Lovelace' → 'Ada King' + 'Lovelace'. */
@@ -306,22 +378,20 @@ export function splitFullName(fullName: string): { firstName?: string; lastName:
 }
 
 function fillNamesFromFullName(
-	schema: TargetSchema,
-	candidates: InputCandidate[],
+	compiled: CompiledSchema,
+	candidates: IndexedCandidates,
 	usedPaths: Set<string>,
 	found: Map<string, AutoMappedValue>,
 ): void {
-	const firstNameField = schema.fields.find((field) => field.concept === 'firstName');
-	const lastNameField = schema.fields.find((field) => field.concept === 'lastName');
+	const { firstNameField, lastNameField } = compiled;
 	const firstNameMissing = firstNameField !== undefined && !found.has(firstNameField.name);
 	const lastNameMissing = lastNameField !== undefined && !found.has(lastNameField.name);
 	if (!firstNameMissing && !lastNameMissing) return;
 
-	const aliases = CONCEPT_ALIASES.fullName.map(normaliseFieldName);
-	const available = candidates.filter((c) => !usedPaths.has(c.path) && typeof c.value === 'string');
+	const isAvailable = (candidate: InputCandidate) => !usedPaths.has(candidate.path) && typeof candidate.value === 'string';
 	const fullName =
-		findFirstCandidate(available.filter((c) => !c.nested), aliases) ??
-		findFirstCandidate(available.filter((c) => c.nested), aliases);
+		findFirstCandidate(candidates.topLevel, FULL_NAME_ALIASES(), isAvailable) ??
+		findFirstCandidate(candidates.nested, FULL_NAME_ALIASES(), isAvailable);
 	if (fullName === undefined) return;
 
 	const parts = splitFullName(fullName.value as string);
@@ -334,39 +404,78 @@ function fillNamesFromFullName(
 	}
 }
 
-/** The first alias (in order) that some candidate (in key order) answers to. */
-function findFirstCandidate(candidates: InputCandidate[], aliases: string[]): InputCandidate | undefined {
+let fullNameAliases: string[] | undefined;
+const FULL_NAME_ALIASES = () => (fullNameAliases ??= CONCEPT_ALIASES.fullName.map(normaliseFieldName));
+
+/** The first alias (in order) that an available candidate (in key order) answers to. */
+function findFirstCandidate(
+	candidates: Map<string, InputCandidate[]>,
+	aliases: string[],
+	isAvailable: (candidate: InputCandidate) => boolean,
+): InputCandidate | undefined {
 	for (const alias of aliases) {
-		const match = candidates.find((candidate) => candidate.matchKeys.includes(alias));
+		const match = candidates.get(alias)?.find(isAvailable);
 		if (match !== undefined) return match;
 	}
 	return undefined;
 }
 
-function listInputCandidates(input: IDataObject, ownNames: Set<string>): InputCandidate[] {
+/** Top-level keys with a single value, then the values at the dotted alias paths the item has. */
+function listInputCandidates(input: IDataObject): InputCandidate[] {
 	const candidates: InputCandidate[] = [];
 	for (const [key, value] of Object.entries(input)) {
 		if (isAutoMappableValue(value)) {
-			candidates.push({ path: key, value, matchKeys: [normaliseFieldName(key)], nested: false });
-		} else if (isPlainObject(value)) {
-			for (const [childKey, childValue] of Object.entries(value)) {
-				if (!isAutoMappableValue(childValue)) continue;
-				const fullKey = normaliseFieldName(`${key}.${childKey}`);
-				// 'company.name' is the company, not a person's name: a known dotted name hides the leaf.
-				const known = knownAliasNames().has(fullKey) || ownNames.has(fullKey);
-				const matchKeys = known ? [fullKey] : [fullKey, normaliseFieldName(childKey)];
-				candidates.push({ path: `${key}.${childKey}`, value: childValue, matchKeys, nested: true });
+			candidates.push({ path: key, value, matchKey: normaliseFieldName(key), nested: false });
+			continue;
+		}
+		if (!isPlainObject(value)) continue;
+		for (const aliasPath of dottedAliasPaths().get(normaliseFieldName(key)) ?? []) {
+			const leaf = readPath(value, aliasPath.steps);
+			if (leaf !== undefined) {
+				candidates.push({ path: [key, ...leaf.keys].join('.'), value: leaf.value, matchKey: aliasPath.matchKey, nested: true });
 			}
 		}
 	}
 	return candidates;
 }
 
-let aliasNames: Set<string> | undefined;
+interface DottedAliasPath {
+	/** Normalised steps after the first: 'traits.name.first' → ['name', 'first']. */
+	steps: string[];
+	/** The whole alias normalised, as the aliases of a field are. */
+	matchKey: string;
+}
 
-function knownAliasNames(): Set<string> {
-	aliasNames ??= new Set(Object.values(CONCEPT_ALIASES).flat().map(normaliseFieldName));
-	return aliasNames;
+let dottedPaths: Map<string, DottedAliasPath[]> | undefined;
+
+/** The dotted aliases of CONCEPT_ALIASES by their normalised first step. */
+function dottedAliasPaths(): Map<string, DottedAliasPath[]> {
+	if (dottedPaths !== undefined) return dottedPaths;
+	dottedPaths = new Map();
+	const seen = new Set<string>();
+	for (const alias of Object.values(CONCEPT_ALIASES).flat()) {
+		if (!alias.includes('.') || seen.has(alias)) continue;
+		seen.add(alias);
+		const [root, ...steps] = alias.split('.').map(normaliseFieldName);
+		const paths = dottedPaths.get(root) ?? [];
+		paths.push({ steps, matchKey: normaliseFieldName(alias) });
+		dottedPaths.set(root, paths);
+	}
+	return dottedPaths;
+}
+
+/** The single value at `steps` below `object`, each step matched like a key, with the keys it took. */
+function readPath(object: Record<string, unknown>, steps: string[]): { value: unknown; keys: string[] } | undefined {
+	let current: unknown = object;
+	const keys: string[] = [];
+	for (const step of steps) {
+		if (!isPlainObject(current)) return undefined;
+		const key = Object.keys(current).find((candidate) => normaliseFieldName(candidate) === step);
+		if (key === undefined) return undefined;
+		keys.push(key);
+		current = current[key];
+	}
+	return isAutoMappableValue(current) ? { value: current, keys } : undefined;
 }
 
 /** Only single values are guessed; objects and lists are left for an explicit mapping. */
@@ -381,10 +490,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return prototype === Object.prototype || prototype === null;
 }
 
-function isJsDate(value: unknown): value is Date {
-	return Object.prototype.toString.call(value) === '[object Date]';
-}
-
 type NormalisedValue = { value: string | number | boolean; problem?: undefined } | { value?: undefined; problem: string };
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
@@ -393,11 +498,11 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
  * The value as the target wants it, or why it cannot be sent. `value` must not be empty
  * (isEmptyValue); the field's name is quoted in every problem.
  */
-export function normaliseFieldValue(
+function normaliseFieldValue(
 	value: unknown,
 	field: TargetField,
 	schema: TargetSchema,
-	timeZone: string = DEFAULT_MAPPING_TIME_ZONE,
+	dateOptions: { timeZone: string; inputFormat?: DateInputFormat },
 ): NormalisedValue {
 	const kind = field.kind ?? 'string';
 	const label = `field "${field.name}"`;
@@ -405,13 +510,20 @@ export function normaliseFieldValue(
 	switch (kind) {
 		case 'date':
 		case 'dateTime':
-			normalised = normaliseDate(value, kind === 'date' ? schema.dateFormat : schema.dateTimeFormat, timeZone, label);
+			normalised = normaliseDate(value, kind === 'date' ? schema.dateFormat : schema.dateTimeFormat, dateOptions, label);
 			break;
 		case 'number':
 			normalised = normaliseNumber(value, label);
 			break;
 		case 'boolean':
 			normalised = normaliseBoolean(value, label);
+			break;
+		case 'any':
+			// A field the schema does not know (a custom field): true stays true, 3 stays 3.
+			normalised =
+				typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+					? { value }
+					: normaliseText(value, 'string', label);
 			break;
 		default:
 			normalised = normaliseText(value, kind, label);
@@ -460,9 +572,14 @@ function normaliseBoolean(value: unknown, label: string): NormalisedValue {
 	return { problem: `${label} expects true or false, not ${describeValue(value)}` };
 }
 
-function normaliseDate(value: unknown, format: DateOutputFormat, timeZone: string, label: string): NormalisedValue {
+function normaliseDate(
+	value: unknown,
+	format: DateOutputFormat,
+	dateOptions: { timeZone: string; inputFormat?: DateInputFormat },
+	label: string,
+): NormalisedValue {
 	try {
-		return { value: formatDate(typeof value === 'string' ? value.trim() : value, format, { timeZone }) };
+		return { value: formatDate(typeof value === 'string' ? value.trim() : value, format, dateOptions) };
 	} catch (error) {
 		// InvalidDateError says why and which forms are accepted; anything else is still a problem, never a throw.
 		const reason = error instanceof Error ? error.message : String(error);
@@ -480,8 +597,12 @@ function describeValue(value: unknown): string {
 
 interface ChosenValue {
 	value: unknown;
-	/** Appended to value problems so the user knows which source to fix. */
-	origin: string;
+	/** Where the value came from, for problems: a text, or the input path it was auto-mapped from. */
+	origin: string | { autoMappedFrom: string };
+}
+
+function describeOrigin(origin: ChosenValue['origin']): string {
+	return typeof origin === 'string' ? origin : ` (auto-mapped from input "${origin.autoMappedFrom}")`;
 }
 
 /**
@@ -492,18 +613,18 @@ interface ChosenValue {
  */
 export function mapContact(options: MappingInput): MappingResult {
 	const { itemIndex, schema } = options;
-	const timeZone = options.timeZone ?? DEFAULT_MAPPING_TIME_ZONE;
+	const dateOptions = { timeZone: options.timeZone ?? DEFAULT_MAPPING_TIME_ZONE, inputFormat: options.dateInputFormat };
 	const problems: MappingProblem[] = [];
 	const report = (field: string, message: string) => problems.push({ itemIndex, field, message });
 
 	const chosen = new Map<string, ChosenValue>();
-	const offer = (field: string, value: unknown, origin: string) => {
+	const offer = (field: string, value: unknown, origin: ChosenValue['origin']) => {
 		if (!isEmptyValue(value)) chosen.set(field, { value, origin });
 	};
 
 	if (options.input !== undefined) {
 		for (const mapped of findAutoMappedValues(options.input, schema)) {
-			offer(mapped.field, mapped.value, ` (auto-mapped from input "${mapped.sourcePath}")`);
+			offer(mapped.field, mapped.value, { autoMappedFrom: mapped.sourcePath });
 		}
 	}
 	const assignmentSources: Array<[FieldAssignment[] | undefined, string]> = [
@@ -529,12 +650,13 @@ export function mapContact(options: MappingInput): MappingResult {
 
 	const fields: IDataObject = {};
 	const fieldsWithProblems = new Set<string>();
-	const outputOrder = new Set([...schema.fields.map((field) => field.name), ...chosen.keys(), ...fallbacks.keys()]);
+	const { fieldsByName } = compileSchema(schema);
+	const outputOrder = new Set([...fieldsByName.keys(), ...chosen.keys(), ...fallbacks.keys()]);
 	for (const name of outputOrder) {
-		const field = schema.fields.find((candidate) => candidate.name === name) ?? {
+		const field = fieldsByName.get(name) ?? {
 			name,
 			displayName: name,
-			kind: schema.extraFieldKind?.(name),
+			kind: schema.extraFieldKind?.(name) ?? 'any',
 		};
 		let source = chosen.get(name);
 		const fallback = fallbacks.get(name);
@@ -542,9 +664,9 @@ export function mapContact(options: MappingInput): MappingResult {
 			source = { value: fallback, origin: ' (fallback value)' };
 		}
 		if (source === undefined) continue;
-		const normalised = normaliseFieldValue(source.value, field, schema, timeZone);
+		const normalised = normaliseFieldValue(source.value, field, schema, dateOptions);
 		if (normalised.problem !== undefined) {
-			report(name, normalised.problem + source.origin);
+			report(name, normalised.problem + describeOrigin(source.origin));
 			fieldsWithProblems.add(name);
 		} else {
 			fields[name] = normalised.value;
@@ -566,4 +688,32 @@ export function mapContact(options: MappingInput): MappingResult {
 	}
 
 	return { fields, problems };
+}
+
+/**
+ * Freezes a schema a node shares between all its executions, so one run cannot change another's;
+ * use withExtraFields for a per-run copy that accepts more names.
+ */
+export function defineSchema(schema: TargetSchema): TargetSchema {
+	schema.fields.forEach((field) => Object.freeze(field));
+	Object.freeze(schema.fields);
+	if (schema.atLeastOneOf !== undefined) Object.freeze(schema.atLeastOneOf);
+	return Object.freeze(schema);
+}
+
+/**
+ * A copy of `schema` that also accepts the given fields, e.g. the custom codes a tenant
+ * declares. A plain name becomes a text field; pass a TargetField for another kind (a date
+ * code such as 'dateOfBirth' needs kind 'date' to be formatted). Blank names and names the
+ * schema already has are skipped; the original schema is not changed.
+ */
+export function withExtraFields(schema: TargetSchema, extraFields: ReadonlyArray<string | TargetField>): TargetSchema {
+	const fields = [...schema.fields];
+	for (const extra of extraFields) {
+		const field: TargetField =
+			typeof extra === 'string' ? { name: extra.trim(), displayName: extra.trim() } : { ...extra, name: extra.name.trim() };
+		if (field.name === '' || fields.some((existing) => existing.name === field.name)) continue;
+		fields.push(field);
+	}
+	return { ...schema, fields };
 }

@@ -2,8 +2,14 @@
  * The one request path of this package. Every call to a service goes through
  * `sendServiceRequest`: n8n's request helpers underneath (so credentials,
  * proxies and n8n's own hooks apply), bounded retries on 429, 5xx and
- * connection failures with exponential backoff and full jitter, a total time
- * budget, and failures shaped into NodeApiError with the service's own code.
+ * connection failures with exponential backoff and full jitter, a per-attempt
+ * timeout, a total time budget that is a hard deadline, and failures shaped
+ * into NodeApiError with the service's own code.
+ *
+ * Retries never duplicate a write: a failure is either *before send* (the
+ * service cannot have acted: refused connection, DNS failure, 429) and always
+ * retried, or *after send* (reset, timeout, 5xx: the service may have applied
+ * the call) and retried only when the caller declares the request replayable.
  */
 import {
 	sleep,
@@ -56,6 +62,16 @@ export interface ServiceCall {
 	oauth2TokenType?: string;
 	/** Statuses the caller handles itself (returned, not thrown), e.g. 401 to refresh a token. */
 	passThroughStatuses?: number[];
+	/** Error answers the caller reads itself, whatever their status (per-record results in a 400). */
+	returnsAnswer?: (status: number, body: unknown) => boolean;
+	/**
+	 * Whether the request may be sent again after it may have reached the service (a keyed upsert,
+	 * a read). Default: true for GET, HEAD, OPTIONS, PUT and DELETE, false otherwise. A request that
+	 * is not replayable and failed after send is not resent: its failure says it may have been applied.
+	 */
+	replayable?: boolean;
+	/** Time one attempt may take before it is abandoned (default 30 s), within the retry budget. */
+	timeoutMs?: number;
 }
 
 export interface ServiceResponse<T = unknown> {
@@ -63,31 +79,48 @@ export interface ServiceResponse<T = unknown> {
 	headers: IDataObject;
 	body: T;
 	attempts: number;
+	/** An earlier attempt may have reached the service: what this answer says "updated" may be what it wrote. */
+	resentAfterSend: boolean;
 }
 
-const RETRYABLE_NETWORK_CODES = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'EPIPE',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'UND_ERR_SOCKET',
-]);
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+
+/** Connection failures that happen before the request left: the service cannot have acted on it. */
+const BEFORE_SEND_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Connection failures after the request may have been received: reset, timeout, broken pipe. */
+const AFTER_SEND_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
+const AFTER_SEND_MESSAGE = /socket hang up|ECONNRESET|timeout of \d+ ?ms exceeded|timed? ?out/i;
+
+const SAFE_TO_REPLAY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 export function isRetryableStatus(status: number): boolean {
 	return status === 429 || (status >= 500 && status <= 599 && status !== 501);
 }
 
-export function isRetryableNetworkError(error: unknown): boolean {
+export type NetworkFailureStage = 'beforeSend' | 'afterSend';
+
+/** Where a connection failure happened, or undefined when it is no transient connection problem. */
+export function networkFailureStage(error: unknown): NetworkFailureStage | undefined {
 	const err = error as { code?: string; cause?: { code?: string }; message?: string };
 	const code = err?.code ?? err?.cause?.code;
-	if (code && RETRYABLE_NETWORK_CODES.has(code)) return true;
-	return /socket hang up|ECONNRESET|ECONNREFUSED/i.test(err?.message ?? '');
+	if (code && BEFORE_SEND_CODES.has(code)) return 'beforeSend';
+	if (code && AFTER_SEND_CODES.has(code)) return 'afterSend';
+	const message = err?.message ?? '';
+	if (/ECONNREFUSED/i.test(message)) return 'beforeSend';
+	if (AFTER_SEND_MESSAGE.test(message)) return 'afterSend';
+	return undefined;
 }
+
+export function isRetryableNetworkError(error: unknown): boolean {
+	return networkFailureStage(error) !== undefined;
+}
+
+/** The default of ServiceCall.replayable: methods that mean the same when sent twice. */
+export function isReplayableByDefault(method: string | undefined): boolean {
+	return SAFE_TO_REPLAY_METHODS.has((method ?? 'GET').toUpperCase());
+}
+
+const NOT_RESENT = 'the call may or may not have been applied, so it was not sent again';
 
 /**
  * Delay before the next attempt: a server's Retry-After (seconds or HTTP date)
@@ -111,7 +144,7 @@ export function retryDelayMs(
 	return Math.round(random() * ceiling);
 }
 
-function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
+function getHeader(headers: IDataObject | undefined, name: string): string | undefined {
 	if (!headers) return undefined;
 	for (const [key, value] of Object.entries(headers)) {
 		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
@@ -169,14 +202,20 @@ export async function requestWithRetry<T = unknown>(
 	call: ServiceCall,
 ): Promise<ServiceResponse<T>> {
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...call.retry };
+	const replayable = call.replayable ?? isReplayableByDefault(request.method);
+	const attemptTimeoutMs = call.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
 	const started = Date.now();
 	let lastFailure: ServiceFailure = { service: call.service, message: 'no attempt was made' };
+	let resentAfterSend = false;
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
 		let retryAfter: string | undefined;
 		let response: IN8nHttpFullResponse | undefined;
+		// The budget is a deadline: no attempt may outlast it.
+		const remainingMs = policy.budgetMs - (Date.now() - started);
+		const timeout = Math.max(1, Math.min(attemptTimeoutMs, remainingMs));
 		try {
-			response = await send({ ...request, returnFullResponse: true, ignoreHttpStatusErrors: true });
+			response = await send({ ...request, timeout, returnFullResponse: true, ignoreHttpStatusErrors: true });
 		} catch (error) {
 			// n8n throws some HTTP answers anyway (an OAuth2 401 it could not cure by a refresh).
 			response = answerCarriedBy(error);
@@ -185,23 +224,37 @@ export async function requestWithRetry<T = unknown>(
 				const code = err.code ?? err.cause?.code;
 				// Messages of connection errors can quote the URL, and with it a token in the query.
 				const message = redactSecrets(err.message ?? String(error), call.secrets);
-				if (!isRetryableNetworkError(error)) {
-					lastFailure = { service: call.service, code, message };
+				const stage = networkFailureStage(error);
+				if (stage === undefined) {
+					lastFailure = { service: call.service, code, message, attempts: attempt };
 					break;
 				}
+				if (stage === 'afterSend' && !replayable) {
+					lastFailure = {
+						service: call.service,
+						code,
+						message: `the connection failed after the request was sent (${code ?? message}); ${NOT_RESENT}`,
+						hint: `Check in ${call.service} whether the records arrived before sending them again.`,
+						attempts: attempt,
+						mayHaveBeenApplied: true,
+					};
+					break;
+				}
+				resentAfterSend ||= stage === 'afterSend';
 				lastFailure = {
 					service: call.service,
 					code,
 					message: `could not reach the service (${code ?? message})`,
 					hint: 'Check the URL and that the service is reachable from n8n.',
+					attempts: attempt,
 				};
 			}
 		}
 		if (response) {
 			const status = response.statusCode;
 			const body = parseBody(response.body) as T;
-			if (status < 400 || call.passThroughStatuses?.includes(status)) {
-				return { statusCode: status, headers: response.headers ?? {}, body, attempts: attempt };
+			if (status < 400 || call.passThroughStatuses?.includes(status) || call.returnsAnswer?.(status, body)) {
+				return { statusCode: status, headers: response.headers ?? {}, body, attempts: attempt, resentAfterSend };
 			}
 			const described = { ...describeErrorBody(body), ...call.describeError?.(body, status) };
 			lastFailure = {
@@ -211,13 +264,25 @@ export async function requestWithRetry<T = unknown>(
 				message: described.message ?? `HTTP ${status}`,
 				hint: described.hint,
 				details: described.details,
+				attempts: attempt,
 			};
 			if (!isRetryableStatus(status)) break;
-			retryAfter = headerValue(response.headers, 'retry-after');
+			// A 429 was refused unprocessed; a 5xx may come after the service acted.
+			if (status !== 429 && !replayable) {
+				lastFailure = {
+					...lastFailure,
+					message: `${lastFailure.message}; ${NOT_RESENT}`,
+					hint: lastFailure.hint ?? `Check in ${call.service} whether the records arrived before sending them again.`,
+					mayHaveBeenApplied: true,
+				};
+				break;
+			}
+			resentAfterSend ||= status !== 429;
+			retryAfter = getHeader(response.headers, 'retry-after');
 		}
 		if (attempt === policy.maxAttempts) break;
 		const delay = retryDelayMs(attempt, policy, retryAfter);
-		if (Date.now() + delay - started > policy.budgetMs) break;
+		if (Date.now() + delay - started >= policy.budgetMs) break;
 		await sleep(delay);
 	}
 	throw new ServiceRequestError(lastFailure);

@@ -10,8 +10,35 @@
  * the stricter one.
  *
  * Layout: every data centre ("region") is a path prefix on one 127.0.0.1 server.
- *   token:  POST {baseUrl}/accounts/{region}/oauth/v2/token
+ *   token:  POST {baseUrl}/accounts/{dc}/oauth/v2/token
  *   API:         {baseUrl}/api/{region}/crm/v{2..8}/...
+ * An API region is a data centre ('us', the production host www.zohoapis.com) or one of its other
+ * environments ('sandbox.us' = sandbox.zohoapis.com, 'developer.us' = developer.zohoapis.com):
+ * `apiUrl('us', 'sandbox')`. Each region keeps its own records (`records(module, 'sandbox.us')`)
+ * and its own counters (`countersFor('sandbox.us')`). A token minted at accounts/{dc} is valid in
+ * every environment of that data centre, and the token response's api_domain is always the
+ * production host `apiUrl(dc)`, also for a client that only uses the sandbox, as Zoho's is.
+ *
+ * API for specs (everything else is in the members' comments):
+ *   start() / stop() / baseUrl, accountsUrl(dc), apiUrl(dc, environment?)
+ *   records(module, region?), seedRecords(module, records, region?)
+ *   counters (all regions), countersFor(region), resetCounters(), requests, tokenRequestLog
+ *   injectFault(fault)        any request kind, all regions: status / dropConnection / tokenError
+ *   injectUpsertFault(region, { kind, times? })   the next `times` (default 1) authenticated upsert
+ *     calls to that API region, in injection order:
+ *       'applyThenDrop'     records are stored, then the socket is destroyed without an answer
+ *       'applyThenError500' records are stored, then 500 INTERNAL_ERROR is answered
+ *       'hang'              the request is read and never answered: it holds a concurrency slot
+ *                           until the client gives up (closes the socket) or stop() is called
+ *       'error500'          500 INTERNAL_ERROR, nothing stored
+ *       'error429'          429 TOO_MANY_REQUESTS (with Retry-After when configured), nothing stored
+ *   clearFaults()             forgets both queues
+ *   expireAccessTokens(), revokeRefreshToken(t), mintAccessToken(dc?), setLatency(ms)
+ *
+ * Upsert answers: one `data[]` entry per record, in order; HTTP 200 when all succeeded, 207 when
+ * mixed, and HTTP 400 with the per-record error entries when every record failed, as Zoho does
+ * (`batchStatus` overrides each, e.g. `allFailed: 207` for the 2xx-with-only-errors variant). A
+ * record without a value in any duplicate-check field is inserted as a new record every time.
  *
  * Dependency-free on purpose (node:http, node:crypto only) so a plain node benchmark can load it.
  */
@@ -39,8 +66,9 @@ export interface ZohoBatchStatus {
 	allSucceeded?: number;
 	/** Some succeeded, some failed. Default 207 (a bug report shows 207 for partial failure). */
 	mixed?: number;
-	/** Every record failed. Default 207: a 2xx carrying only error entries, the case a node
-	 * most easily gets wrong. Set 400 to test the "error status with a data array" variant. */
+	/** Every record failed. Default 400 with the per-record entries in `data[]`, as the real API
+	 * answers a batch whose every record fails (zoho/crm-oas upsertRecords examples). Set 207 to
+	 * test the "2xx carrying only errors" variant. */
 	allFailed?: number;
 }
 
@@ -81,6 +109,27 @@ export interface ZohoCounters {
 	maxConcurrentSeen: number;
 	/** Every 401 answered by the API. */
 	unauthorized: number;
+}
+
+/** What one API region (a data centre's production, sandbox or developer host) received. */
+export interface ZohoRegionCounters {
+	/** Every request under /api/{region}/, refused ones included. */
+	apiCalls: number;
+	/** Upsert calls that passed concurrency, faults and auth and named a known module. */
+	upsertCalls: number;
+	/** Records in the `data` arrays the upsert handler processed record by record. */
+	recordsReceived: number;
+	/** Every 401 answered by this region. */
+	unauthorized: number;
+}
+
+export type ZohoEnvironment = 'production' | 'sandbox' | 'developer';
+
+/** A fault for the next authenticated upsert calls to one API region (see the header). */
+export interface ZohoUpsertFault {
+	kind: 'applyThenDrop' | 'applyThenError500' | 'hang' | 'error500' | 'error429';
+	/** How many upsert calls it hits. Default 1. */
+	times?: number;
 }
 
 export interface ZohoRecord {
@@ -156,6 +205,7 @@ const MODULES: readonly ZohoModule[] = ['Contacts', 'Leads'];
 const TRIGGERS = ['workflow', 'approval', 'blueprint'];
 
 const INVALID_TOKEN = zohoError('INVALID_TOKEN', 'invalid oauth token');
+const INTERNAL_ERROR = zohoError('INTERNAL_ERROR', 'Internal Server Error');
 const AUTHENTICATION_FAILURE = zohoError('AUTHENTICATION_FAILURE', 'Authentication failed');
 const INVALID_URL_PATTERN = zohoError(
 	'INVALID_URL_PATTERN',
@@ -444,7 +494,7 @@ function defaultFaultBody(status: number, path: 'token' | 'api'): unknown {
 		case 429:
 			return TOO_MANY_REQUESTS;
 		case 500:
-			return zohoError('INTERNAL_ERROR', 'Internal Server Error');
+			return INTERNAL_ERROR;
 		default:
 			return zohoError('INVALID_DATA', 'invalid data');
 	}
@@ -503,11 +553,23 @@ interface PendingDelay {
 }
 
 type PendingFault = ZohoFault & { remaining: number };
+type PendingUpsertFault = ZohoUpsertFault & { remaining: number };
+
+const ENVIRONMENT_PREFIXES: Record<ZohoEnvironment, string> = { production: '', sandbox: 'sandbox.', developer: 'developer.' };
+
+/** The data centre of an API region: 'sandbox.us' → 'us'. */
+function dataCentreOf(region: string): string {
+	return region.replace(/^(sandbox|developer)\./, '');
+}
 
 interface Answer {
 	status: number;
 	body: unknown;
 	headers?: Record<string, string>;
+}
+
+function emptyRegionCounters(): ZohoRegionCounters {
+	return { apiCalls: 0, upsertCalls: 0, recordsReceived: 0, unauthorized: 0 };
 }
 
 function emptyCounters(): ZohoCounters {
@@ -547,7 +609,11 @@ export class ZohoDouble {
 	private url: string | undefined;
 	private inFlight = 0;
 	private faults: PendingFault[] = [];
+	private upsertFaults = new Map<string, PendingUpsertFault[]>();
+	private regionCounters = new Map<string, ZohoRegionCounters>();
 	private readonly pendingDelays = new Set<PendingDelay>();
+	/** Calls answered 'hang': released (unanswered) by stop(). */
+	private readonly hanging = new Set<() => void>();
 	private readonly accessTokens = new Map<string, AccessToken>();
 	private readonly tokensByRefreshToken = new Map<string, string[]>();
 	private readonly tokenAttempts = new Map<string, number[]>();
@@ -571,7 +637,7 @@ export class ZohoDouble {
 		this.batchStatus = {
 			allSucceeded: options.batchStatus?.allSucceeded ?? 200,
 			mixed: options.batchStatus?.mixed ?? 207,
-			allFailed: options.batchStatus?.allFailed ?? 207,
+			allFailed: options.batchStatus?.allFailed ?? 400,
 		};
 	}
 
@@ -609,6 +675,8 @@ export class ZohoDouble {
 			pending.resolve();
 		}
 		this.pendingDelays.clear();
+		for (const release of this.hanging) release();
+		this.hanging.clear();
 		const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 		server.closeAllConnections();
 		await closed;
@@ -624,13 +692,22 @@ export class ZohoDouble {
 		return `${this.baseUrl}/accounts/${region}`;
 	}
 
-	/** The API "host" of a data centre, as the token response's api_domain reports it. */
-	apiUrl(region: string = DEFAULT_REGION): string {
-		return `${this.baseUrl}/api/${region}`;
+	/**
+	 * The API "host" of a data centre in an environment. The production host is what the token
+	 * response's api_domain reports; `apiUrl('us', 'sandbox')` is the region 'sandbox.us'.
+	 */
+	apiUrl(region: string = DEFAULT_REGION, environment: ZohoEnvironment = 'production'): string {
+		return `${this.baseUrl}/api/${ENVIRONMENT_PREFIXES[environment]}${region}`;
 	}
 
 	resetCounters(): void {
 		this.counters = emptyCounters();
+		this.regionCounters.clear();
+	}
+
+	/** A copy of what one API region ('us', 'sandbox.us', …) received since the last reset. */
+	countersFor(region: string = DEFAULT_REGION): ZohoRegionCounters {
+		return { ...(this.regionCounters.get(region) ?? emptyRegionCounters()) };
 	}
 
 	/** Copies of the stored records of a module in a data centre, in insertion order. */
@@ -666,8 +743,16 @@ export class ZohoDouble {
 		this.faults.push({ ...fault, remaining: fault.times ?? 1 });
 	}
 
+	/** Queues a fault for the next authenticated upsert calls to one API region (see the header). */
+	injectUpsertFault(region: string, fault: ZohoUpsertFault): void {
+		const queue = this.upsertFaults.get(region) ?? [];
+		queue.push({ ...fault, remaining: fault.times ?? 1 });
+		this.upsertFaults.set(region, queue);
+	}
+
 	clearFaults(): void {
 		this.faults = [];
+		this.upsertFaults.clear();
 	}
 
 	/** Every access token issued so far becomes invalid (→ 401 INVALID_TOKEN). */
@@ -711,6 +796,36 @@ export class ZohoDouble {
 		const contentType = typeof answer.body === 'string' ? 'text/html;charset=UTF-8' : JSON_CONTENT_TYPE;
 		res.writeHead(answer.status, { 'content-type': contentType, ...answer.headers });
 		res.end(text);
+	}
+
+	private countersOf(region: string): ZohoRegionCounters {
+		let counters = this.regionCounters.get(region);
+		if (!counters) {
+			counters = emptyRegionCounters();
+			this.regionCounters.set(region, counters);
+		}
+		return counters;
+	}
+
+	private takeUpsertFault(region: string): PendingUpsertFault | undefined {
+		const queue = this.upsertFaults.get(region);
+		const fault = queue?.[0];
+		if (!queue || !fault) return undefined;
+		fault.remaining -= 1;
+		if (fault.remaining <= 0) queue.shift();
+		return fault;
+	}
+
+	/** Never answers: resolves when the client closes the connection or the double stops. */
+	private hangUntilAbandoned(res: ServerResponse): Promise<void> {
+		return new Promise((resolve) => {
+			const release = () => {
+				this.hanging.delete(release);
+				resolve();
+			};
+			this.hanging.add(release);
+			res.on('close', release);
+		});
 	}
 
 	private takeFault(kind: RequestKind): PendingFault | undefined {
@@ -857,7 +972,7 @@ export class ZohoDouble {
 		const token = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
 		this.accessTokens.set(token, {
 			refreshToken,
-			region,
+			region: dataCentreOf(region),
 			expiresAt: now + this.tokenLifetimeSeconds * 1000,
 			invalidated: false,
 		});
@@ -878,6 +993,8 @@ export class ZohoDouble {
 		pathname: string,
 	): Promise<void> {
 		this.counters.apiCalls += 1;
+		const regionCounters = this.countersOf(region);
+		regionCounters.apiCalls += 1;
 		const attempted = this.inFlight + 1;
 		this.counters.maxConcurrentSeen = Math.max(this.counters.maxConcurrentSeen, attempted);
 		const logEntry: ZohoRequestLogEntry = {
@@ -888,7 +1005,10 @@ export class ZohoDouble {
 			region,
 		};
 		const answer = (result: Answer) => {
-			if (result.status === 401) this.counters.unauthorized += 1;
+			if (result.status === 401) {
+				this.counters.unauthorized += 1;
+				regionCounters.unauthorized += 1;
+			}
 			if (result.status === 429) this.counters.rateLimited += 1;
 			logEntry.status = result.status;
 			this.write(res, result);
@@ -915,7 +1035,32 @@ export class ZohoDouble {
 				else answer(result);
 				return;
 			}
-			answer(this.answerApi(req, url, region, route, raw));
+			const upsertFault =
+				route.name === 'upsert' && !this.authenticate(req.headers.authorization, region)
+					? this.takeUpsertFault(region)
+					: undefined;
+			switch (upsertFault?.kind) {
+				case undefined:
+					answer(this.answerApi(req, url, region, route, raw));
+					return;
+				case 'applyThenDrop':
+					this.answerApi(req, url, region, route, raw);
+					req.socket.destroy();
+					return;
+				case 'applyThenError500':
+					this.answerApi(req, url, region, route, raw);
+					answer({ status: 500, body: INTERNAL_ERROR });
+					return;
+				case 'error500':
+					answer({ status: 500, body: INTERNAL_ERROR });
+					return;
+				case 'error429':
+					answer({ status: 429, body: TOO_MANY_REQUESTS, headers: this.retryAfterHeader(429) });
+					return;
+				case 'hang':
+					await this.hangUntilAbandoned(res);
+					return;
+			}
 		} finally {
 			this.inFlight -= 1;
 		}
@@ -952,8 +1097,9 @@ export class ZohoDouble {
 		if (!match) return unauthorized(AUTHENTICATION_FAILURE);
 		const token = this.accessTokens.get(match[1]);
 		if (!token || token.invalidated || token.expiresAt <= Date.now()) return unauthorized(INVALID_TOKEN);
-		// A token from another data centre is unknown here: the real "wrong DC" failure.
-		if (token.region !== region) return unauthorized(INVALID_TOKEN);
+		// A token from another data centre is unknown here: the real "wrong DC" failure. It is
+		// valid in every environment (production, sandbox, developer) of its own data centre.
+		if (token.region !== dataCentreOf(region)) return unauthorized(INVALID_TOKEN);
 		return undefined;
 	}
 
@@ -992,6 +1138,7 @@ export class ZohoDouble {
 		// Choice: module API names are matched exactly ('Contacts', not 'contacts').
 		if (!isModule(moduleName)) return { status: 400, body: invalidModule() };
 		this.counters.upsertCalls += 1;
+		this.countersOf(region).upsertCalls += 1;
 		let body: unknown;
 		try {
 			body = JSON.parse(raw);
@@ -1002,6 +1149,7 @@ export class ZohoDouble {
 		if (requestError) return { status: 400, body: requestError };
 		const request = body as { data: unknown[]; duplicate_check_fields?: string[] };
 		this.counters.recordsReceived += request.data.length;
+		this.countersOf(region).recordsReceived += request.data.length;
 		const duplicateCheckFields = request.duplicate_check_fields ?? ['Email'];
 		const entries = request.data.map((record, index) =>
 			this.upsertOne(region, moduleName, record, index, duplicateCheckFields),

@@ -1,23 +1,20 @@
 import { DateTime, Settings } from 'luxon';
 
-import {
-	ACCEPTED_DATE_FORMS,
-	DATE_OUTPUT_FORMATS,
-	type DateOutputFormat,
-	EPOCH_MILLISECONDS_THRESHOLD,
-	formatDate,
-	InvalidDateError,
-	isDateLike,
-	parseDate,
-} from '../../nodes/shared/dates';
+import { type DateInputFormat, type DateOutputFormat, formatDate, InvalidDateError, parseDate } from '../../nodes/shared/dates';
 
 /** 2024-03-07T14:05:09.123Z, the instant most tests use. */
 const REFERENCE_MILLIS = 1709820309123;
 const REFERENCE_SECONDS = 1709820309;
 
+/** The end of every InvalidDateError message about a value. */
+const ACCEPTED_FORMS =
+	'Accepted forms: ISO 8601 date or date-time (2024-03-07, 2024-03-07T14:05:09Z, 2024-03-07T14:05:09.123+05:30), ' +
+	'yyyyMMdd (20240307), MM/dd/yyyy (03/07/2024), dd.MM.yyyy (07.03.2024), ' +
+	'epoch seconds (10 digits, 1709820309) or milliseconds (13 digits, 1709820309000), a JS Date or a luxon DateTime.';
+
 /** ISO string of a parsed value in its own zone, the easiest thing to compare. */
-function parsedIso(value: unknown, timeZone?: string): string | null {
-	return parseDate(value, { timeZone }).toISO();
+function parsedIso(value: unknown, timeZone?: string, inputFormat?: DateInputFormat): string | null {
+	return parseDate(value, { timeZone, inputFormat }).toISO();
 }
 
 /** Runs `action` and returns what it threw, failing the test if it threw nothing. */
@@ -97,31 +94,22 @@ describe('parseDate', () => {
 		});
 	});
 
-	describe('epoch numbers', () => {
-		it('reads a number below the threshold as seconds', () => {
+	describe('epoch numbers (input format auto)', () => {
+		it('reads a 10-digit number as epoch seconds', () => {
 			expect(parseDate(REFERENCE_SECONDS).toMillis()).toBe(REFERENCE_SECONDS * 1000);
 		});
 
-		it('reads a number at or above the threshold as milliseconds', () => {
+		it('reads a 13-digit number as epoch milliseconds', () => {
 			expect(parseDate(REFERENCE_MILLIS).toMillis()).toBe(REFERENCE_MILLIS);
 		});
 
-		it('puts the threshold at 1e11: one below is seconds (year 5138), the threshold itself is milliseconds (1973)', () => {
-			expect(EPOCH_MILLISECONDS_THRESHOLD).toBe(1e11);
-			expect(parsedIso(99_999_999_999)).toBe('5138-11-16T09:46:39.000Z');
-			expect(parsedIso(100_000_000_000)).toBe('1973-03-03T09:46:40.000Z');
+		it('reads the largest 10-digit number as seconds (2286) and the smallest 13-digit one as milliseconds (2001)', () => {
+			expect(parsedIso(9_999_999_999)).toBe('2286-11-20T17:46:39.000Z');
+			expect(parsedIso(1_000_000_000_000)).toBe('2001-09-09T01:46:40.000Z');
 		});
 
-		it('reads zero as the Unix epoch', () => {
-			expect(parsedIso(0)).toBe('1970-01-01T00:00:00.000Z');
-		});
-
-		it('reads negative seconds as dates before 1970', () => {
-			expect(parsedIso(-86_400)).toBe('1969-12-31T00:00:00.000Z');
-		});
-
-		it('decides seconds or milliseconds by absolute value for negative numbers', () => {
-			expect(parsedIso(-100_000_000_000)).toBe('1966-10-31T14:13:20.000Z');
+		it('reads a negative 10-digit number as seconds before 1970', () => {
+			expect(parsedIso(-1_000_000_000)).toBe('1938-04-24T22:13:20.000Z');
 		});
 
 		it('keeps the fraction of fractional seconds as milliseconds', () => {
@@ -142,34 +130,125 @@ describe('parseDate', () => {
 			['-Infinity', Number.NEGATIVE_INFINITY],
 		])('refuses %s as not finite', (quoted, value) => {
 			const error = thrownBy(() => parseDate(value));
-			expect(error.reason).toBe('epoch numbers must be finite');
+			expect(error.reason).toBe('the number is not finite');
 			expect(error.message).toContain(`Cannot read ${quoted} as a date`);
+		});
+	});
+
+	describe('8-digit numbers are yyyyMMdd dates, never epoch seconds', () => {
+		it('reads the number 19910307 as 7 March 1991', () => {
+			expect(parsedIso(19910307)).toBe('1991-03-07T00:00:00.000Z');
+		});
+
+		it("reads the string '20240307' as 7 March 2024", () => {
+			expect(parsedIso('20240307')).toBe('2024-03-07T00:00:00.000Z');
+		});
+
+		it('reads a yyyyMMdd date as midnight in the chosen zone, so it keeps its day there', () => {
+			expect(parsedIso(19910307, 'America/Los_Angeles')).toBe('1991-03-07T00:00:00.000-08:00');
+			expect(formatDate('19910307', 'zohoDate', { timeZone: 'Pacific/Kiritimati' })).toBe('1991-03-07');
+		});
+
+		it.each([
+			['20241301', 'read as yyyyMMdd, month 13 does not exist'],
+			['20240007', 'read as yyyyMMdd, month 0 does not exist'],
+			['20230229', 'read as yyyyMMdd, February 2023 has no day 29'],
+			['20240431', 'read as yyyyMMdd, April 2024 has no day 31'],
+			['20240300', 'read as yyyyMMdd, March 2024 has no day 0'],
+		])('refuses %s: %s', (text, reason) => {
+			expect(thrownBy(() => parseDate(text)).reason).toBe(reason);
+			expect(thrownBy(() => parseDate(Number(text))).reason).toBe(reason);
+		});
+
+		it('accepts the leap day 20240229', () => {
+			expect(parseDate('20240229').toISODate()).toBe('2024-02-29');
+		});
+
+		it('refuses an 8-digit number with a fraction instead of guessing', () => {
+			expect(thrownBy(() => parseDate('20240307.5')).reason).toMatch(/^a 8-digit number is neither epoch seconds/);
+		});
+
+		it('refuses a negative 8-digit number', () => {
+			expect(thrownBy(() => parseDate(-19910307)).reason).toMatch(/^a 8-digit number is neither epoch seconds/);
+		});
+	});
+
+	describe('numbers of any other length are refused, naming the value', () => {
+		it.each([
+			[0, 1],
+			[86_400, 5],
+			[668_304_000, 9],
+			[99_999_999_999, 11],
+			[100_000_000_000, 12],
+			[17_098_203_091_230, 14],
+			[1e17, 18],
+		])('refuses %p (%p digits)', (value, digits) => {
+			const error = thrownBy(() => parseDate(value));
+			expect(error.reason).toBe(
+				`a ${digits}-digit number is neither epoch seconds (10 digits), epoch milliseconds (13 digits) nor a yyyyMMdd date (8 digits); ` +
+					'choose an epoch input format to read other numbers as epoch time',
+			);
+			expect(error.message).toContain(`Cannot read ${String(value)} as a date`);
+		});
+
+		it('refuses a short digit string, quoting it', () => {
+			expect(thrownBy(() => parseDate('-86400')).message).toContain('Cannot read "-86400" as a date: a 5-digit number is neither');
+		});
+
+		it('refuses a number too large to write without an exponent', () => {
+			expect(thrownBy(() => parseDate(1e21)).reason).toMatch(/^this number is neither epoch seconds/);
+		});
+
+		it('counts the digits of the value, not leading zeros', () => {
+			expect(parsedIso('0020240307')).toBe('2024-03-07T00:00:00.000Z');
+			expect(thrownBy(() => parseDate('0000086400')).reason).toMatch(/^a 5-digit number/);
+		});
+	});
+
+	describe('explicit epoch input formats', () => {
+		it('epochSeconds reads a number of any length as seconds', () => {
+			expect(parsedIso(668_304_000, undefined, 'epochSeconds')).toBe('1991-03-07T00:00:00.000Z');
+			expect(parsedIso(19910307, undefined, 'epochSeconds')).toBe('1970-08-19T10:38:27.000Z');
+		});
+
+		it('epochSeconds reads zero and negative numbers', () => {
+			expect(parsedIso(0, undefined, 'epochSeconds')).toBe('1970-01-01T00:00:00.000Z');
+			expect(parsedIso('-86400', undefined, 'epochSeconds')).toBe('1969-12-31T00:00:00.000Z');
+		});
+
+		it('epochMilliseconds reads a number of any length as milliseconds', () => {
+			expect(parsedIso('86400000', undefined, 'epochMilliseconds')).toBe('1970-01-02T00:00:00.000Z');
+			expect(parsedIso(REFERENCE_SECONDS, undefined, 'epochMilliseconds')).toBe('1970-01-20T18:57:00.309Z');
+		});
+
+		it('an epoch input format still reads text dates as dates', () => {
+			expect(parsedIso('2024-03-07', undefined, 'epochSeconds')).toBe('2024-03-07T00:00:00.000Z');
 		});
 
 		it('refuses an epoch beyond what a date can hold', () => {
-			expect(thrownBy(() => parseDate(1e17)).reason).toBe('the epoch value is outside the supported range');
+			expect(thrownBy(() => parseDate(1e17, { inputFormat: 'epochMilliseconds' })).reason).toBe(
+				'the epoch value is outside the supported range',
+			);
+		});
+
+		it('refuses an unknown input format and lists the known ones', () => {
+			expect(thrownBy(() => parseDate(REFERENCE_SECONDS, { inputFormat: 'seconds' as DateInputFormat })).message).toBe(
+				'Unknown date input format "seconds": use one of auto, epochSeconds, epochMilliseconds.',
+			);
 		});
 	});
 
 	describe('numeric strings', () => {
-		it('reads a string of seconds', () => {
+		it('reads a string of 10 digits as seconds', () => {
 			expect(parseDate('1709820309').toMillis()).toBe(REFERENCE_SECONDS * 1000);
 		});
 
-		it('reads a string of milliseconds', () => {
+		it('reads a string of 13 digits as milliseconds', () => {
 			expect(parseDate('1709820309123').toMillis()).toBe(REFERENCE_MILLIS);
-		});
-
-		it('reads a negative string', () => {
-			expect(parsedIso('-86400')).toBe('1969-12-31T00:00:00.000Z');
 		});
 
 		it('reads a string with fractional seconds', () => {
 			expect(parseDate('1709820309.123').toMillis()).toBe(REFERENCE_MILLIS);
-		});
-
-		it('reads an eight-digit string as epoch seconds, not as a compact yyyyMMdd date', () => {
-			expect(parsedIso('20240307')).toBe('1970-08-23T06:18:27.000Z');
 		});
 
 		it.each(['1.7e9', '+1709820309', '1709820309.', '0x65E9CA15', '1_709_820_309'])(
@@ -413,16 +492,13 @@ describe('parseDate', () => {
 
 		it('quotes the input, gives the reason and lists the accepted forms', () => {
 			expect(thrownBy(() => parseDate('tomorrow')).message).toBe(
-				'Cannot read "tomorrow" as a date: the text is not in any accepted form. Accepted forms: ' +
-					'ISO 8601 date or date-time (2024-03-07, 2024-03-07T14:05:09Z, 2024-03-07T14:05:09.123+05:30), ' +
-					'MM/dd/yyyy (03/07/2024), dd.MM.yyyy (07.03.2024), ' +
-					'epoch seconds or milliseconds (1709820309 or 1709820309000), a JS Date or a luxon DateTime.',
+				`Cannot read "tomorrow" as a date: the text is not in any accepted form. ${ACCEPTED_FORMS}`,
 			);
 		});
 
 		it('ends every message about a value with the accepted forms', () => {
-			for (const value of ['', '13/01/2024', '2023-02-29', '03/07/24', true, Number.NaN]) {
-				expect(thrownBy(() => parseDate(value)).message).toContain(`Accepted forms: ${ACCEPTED_DATE_FORMS}.`);
+			for (const value of ['', '13/01/2024', '2023-02-29', '03/07/24', true, Number.NaN, 12345, '20241301']) {
+				expect(thrownBy(() => parseDate(value)).message.endsWith(ACCEPTED_FORMS)).toBe(true);
 			}
 		});
 
@@ -480,6 +556,8 @@ describe('formatDate', () => {
 				'03/07/2024',
 				'07.03.2024',
 				'2024-03-07T10:00:00Z',
+				'20240307',
+				20240307,
 				'1709805600',
 				1709805600000,
 				new Date('2024-03-07T10:00:00Z'),
@@ -589,6 +667,57 @@ describe('formatDate', () => {
 		});
 	});
 
+	describe('a date-only output keeps the calendar date of an ISO date-time at exactly midnight UTC', () => {
+		const zones = [
+			'America/Los_Angeles',
+			'Pacific/Pago_Pago', // UTC-11
+			'Etc/GMT+12', // UTC-12, the farthest west
+			'UTC',
+			'Asia/Tokyo',
+			'Pacific/Kiritimati', // UTC+14, the farthest east
+		];
+		const midnights = [
+			'1991-03-07T00:00:00Z',
+			'1991-03-07T00:00:00.000Z',
+			'1991-03-07T00:00:00+00:00',
+			'1991-03-07T00:00:00.000+00:00',
+			'1991-03-07T00:00:00+0000',
+			'1991-03-07T00:00Z',
+			'1991-03-07 00:00:00.000000z',
+		];
+		const cases = zones.flatMap((timeZone) => midnights.map((input) => [input, timeZone]));
+
+		it.each(cases)('writes 7 March 1991 for %s in %s', (input, timeZone) => {
+			expect(formatDate(input, 'zohoDate', { timeZone })).toBe('1991-03-07');
+			expect(formatDate(input, 'isoDate', { timeZone })).toBe('1991-03-07');
+			expect(formatDate(input, 'meheryDate', { timeZone })).toBe('03-07-91');
+		});
+
+		it('still converts midnight UTC to the chosen zone for a date-time output', () => {
+			expect(formatDate('1991-03-07T00:00:00Z', 'zohoDateTime', { timeZone: 'America/Los_Angeles' })).toBe(
+				'1991-03-06T16:00:00-08:00',
+			);
+		});
+
+		it('converts a date-time one millisecond after midnight UTC to the chosen zone, as any other', () => {
+			expect(formatDate('1991-03-07T00:00:00.001Z', 'zohoDate', { timeZone: 'America/Los_Angeles' })).toBe('1991-03-06');
+		});
+
+		it('converts midnight at another offset to the chosen zone, as any other date-time', () => {
+			expect(formatDate('1991-03-07T00:00:00+01:00', 'zohoDate', { timeZone: 'America/Los_Angeles' })).toBe('1991-03-06');
+		});
+
+		it('still refuses an impossible day at midnight UTC', () => {
+			expect(thrownBy(() => formatDate('1991-02-30T00:00:00Z', 'zohoDate')).reason).toBe('February 1991 has no day 30');
+		});
+
+		it('still refuses an unknown zone for a midnight UTC date-time', () => {
+			expect(
+				thrownBy(() => formatDate('1991-03-07T00:00:00Z', 'zohoDate', { timeZone: 'Mars/Base' })).message,
+			).toContain('Unknown time zone "Mars/Base"');
+		});
+	});
+
 	describe('independence from global luxon settings', () => {
 		const savedLocale = Settings.defaultLocale;
 		const savedCalendar = Settings.defaultOutputCalendar;
@@ -633,50 +762,5 @@ describe('formatDate', () => {
 				'Unknown date output format "usDate": use one of meheryDate, zohoDate, zohoDateTime, isoDateTime, isoDate.',
 			);
 		});
-	});
-});
-
-describe('isDateLike', () => {
-	it.each<[string, unknown]>([
-		['an ISO date', '2024-03-07'],
-		['an ISO date-time', '2024-03-07T14:05:09.123+05:30'],
-		['a US date', '03/07/2024'],
-		['a European date', '07.03.2024'],
-		['epoch seconds', REFERENCE_SECONDS],
-		['epoch milliseconds', REFERENCE_MILLIS],
-		['a numeric string', '1709820309'],
-		['a Date', new Date(REFERENCE_MILLIS)],
-		['a DateTime', DateTime.fromMillis(REFERENCE_MILLIS)],
-		['a padded date', '  2024-03-07  '],
-	])('is true for %s', (_description, value) => {
-		expect(isDateLike(value)).toBe(true);
-	});
-
-	it.each<[string, unknown]>([
-		['an empty string', ''],
-		['a word', 'tomorrow'],
-		['a day-first slash date', '13/01/2024'],
-		['an impossible date', '2023-02-29'],
-		['a two-digit year', '03/07/24'],
-		['NaN', Number.NaN],
-		['an invalid Date', new Date('nope')],
-		['a boolean', true],
-		['null', null],
-		['an object', { date: '2024-03-07' }],
-		['a symbol', Symbol('date')],
-		['a function', () => '2024-03-07'],
-	])('is false for %s', (_description, value) => {
-		expect(isDateLike(value)).toBe(false);
-	});
-});
-
-describe('DATE_OUTPUT_FORMATS', () => {
-	it('lists exactly the five output formats', () => {
-		expect(Object.keys(DATE_OUTPUT_FORMATS)).toEqual(['meheryDate', 'zohoDate', 'zohoDateTime', 'isoDateTime', 'isoDate']);
-	});
-
-	it.each(Object.entries(DATE_OUTPUT_FORMATS))('gives %s the luxon format that formatDate applies', (format, definition) => {
-		const expected = DateTime.fromMillis(REFERENCE_MILLIS, { zone: 'Asia/Kolkata' }).toFormat(definition.luxonFormat);
-		expect(formatDate(REFERENCE_MILLIS, format as DateOutputFormat, { timeZone: 'Asia/Kolkata' })).toBe(expected);
 	});
 });

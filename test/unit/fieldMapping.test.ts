@@ -2,30 +2,72 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { formatDate, InvalidDateError } from '../../nodes/shared/dates';
 import {
-	autoMapFields,
 	CONCEPT_ALIASES,
+	defineSchema,
 	findAutoMappedValues,
 	formatProblems,
 	isEmptyValue,
-	levenshteinDistance,
 	mapContact,
 	normaliseFieldName,
 	resolveFieldName,
 	splitFullName,
 	suggestFieldName,
-	toCamelCase,
+	withExtraFields,
 } from '../../nodes/shared/fieldMapping';
 import type { ContactConcept, MappingInput, TargetSchema } from '../../nodes/shared/fieldMapping';
-import {
-	GENERIC_CRM,
-	MEHERY_CONTACT_CODE_PATTERN,
-	MEHERY_PROFILE,
-	meheryCodeKind,
-	TARGET_SCHEMAS,
-	withExtraFields,
-	ZOHO_CONTACTS,
-	ZOHO_LEADS,
-} from '../../nodes/shared/targets';
+import { ZOHO_CONTACTS, ZOHO_LEADS } from '../../nodes/ZohoCrmUpsertContact/schema';
+
+/** Lenient snake_case names, as a web-to-lead form has: names it does not list pass through. */
+const LEAD_SCHEMA: TargetSchema = defineSchema({
+	id: 'leadForm',
+	displayName: 'Lead Form',
+	fields: [
+		{ name: 'email', displayName: 'Email', kind: 'email', concept: 'email' },
+		{ name: 'first_name', displayName: 'First Name', concept: 'firstName' },
+		{ name: 'last_name', displayName: 'Last Name', concept: 'lastName' },
+		{ name: 'phone', displayName: 'Phone', kind: 'phone', concept: 'phone' },
+		{ name: 'company', displayName: 'Company', concept: 'company' },
+		{ name: 'title', displayName: 'Title', concept: 'title' },
+		{ name: 'lead_source', displayName: 'Lead Source', concept: 'leadSource' },
+		{ name: 'description', displayName: 'Description', concept: 'description' },
+	],
+	allowUnknownFields: true,
+	dateFormat: 'isoDate',
+	dateTimeFormat: 'isoDateTime',
+});
+
+const CONTACT_CODE = /^(?:phone|email|altPhone|altEmail)[1-9]\d*$/;
+
+/**
+ * Strict: besides its fixed fields it takes only numbered contact codes (phoneN, emailN unique,
+ * altPhoneN, altEmailN repeated), of which some unique key must be set; dates as MM-dd-yy.
+ */
+const PROFILE_SCHEMA: TargetSchema = defineSchema({
+	id: 'codedProfile',
+	displayName: 'Coded Profile',
+	fields: [
+		{ name: 'firstName', displayName: 'First Name', concept: 'firstName' },
+		{ name: 'lastName', displayName: 'Last Name', concept: 'lastName' },
+		{ name: 'phone1', displayName: 'Phone 1', kind: 'phone', concept: 'phone' },
+		{ name: 'phone2', displayName: 'Phone 2', kind: 'phone', concept: 'mobile' },
+		{ name: 'email1', displayName: 'Email 1', kind: 'email', concept: 'email' },
+		{ name: 'email2', displayName: 'Email 2', kind: 'email', concept: 'secondaryEmail' },
+		{ name: 'altPhone1', displayName: 'Alternate Phone 1', kind: 'phone' },
+		{ name: 'altEmail1', displayName: 'Alternate Email 1', kind: 'email' },
+	],
+	allowUnknownFields: false,
+	extraFieldPattern: CONTACT_CODE,
+	extraFieldKind: (name) => (CONTACT_CODE.test(name) ? (/email/i.test(name) ? 'email' : 'phone') : undefined),
+	atLeastOneOf: ['phone1', 'phone2', 'email1', 'email2'],
+	atLeastOneOfPattern: /^(?:phone|email)[1-9]\d*$/,
+	dateFormat: 'meheryDate',
+	dateTimeFormat: 'meheryDate',
+});
+
+/** The auto-mapped values as one object, field → raw value. */
+function autoMapFields(input: IDataObject, schema: TargetSchema): IDataObject {
+	return Object.fromEntries(findAutoMappedValues(input, schema).map((mapped) => [mapped.field, mapped.value])) as IDataObject;
+}
 
 /** One field per kind, strict names: exercises normalisation without a real target's quirks. */
 const KINDS_SCHEMA: TargetSchema = {
@@ -91,6 +133,19 @@ describe('isEmptyValue', () => {
 });
 
 describe('value normalisation', () => {
+	test('keeps booleans and numbers of a field the schema does not list (a custom checkbox stays true)', () => {
+		const result = mapContact({
+			itemIndex: 0,
+			schema: LEAD_SCHEMA,
+			fields: [
+				{ field: 'Newsletter_Opt_In', value: true },
+				{ field: 'Score__c', value: 42 },
+				{ field: 'Note__c', value: '  kept as text  ' },
+			],
+		});
+		expect(result.fields).toEqual({ Newsletter_Opt_In: true, Score__c: 42, Note__c: 'kept as text' });
+	});
+
 	test('trims strings', () => {
 		expect(mapKinds({ text: '  Ada  ', tel: ' +44 20 7946 0958 ' }).fields).toMatchObject({
 			text: 'Ada',
@@ -196,6 +251,33 @@ describe('value normalisation', () => {
 		expect(result.fields).toMatchObject({ moment: '2024-03-08T05:00:00.000+05:30', day: '2024-03-08' });
 	});
 
+	test('an 8-digit number for a date field is that yyyyMMdd date, not a day in 1970', () => {
+		expect(mapKinds({ day: 19910307, moment: '20240307' }).fields).toMatchObject({
+			day: '1991-03-07',
+			moment: '2024-03-07T00:00:00.000+00:00',
+		});
+	});
+
+	test('a number of another length for a date field is a problem naming the value', () => {
+		const result = mapKinds({ day: 668304000 });
+		expect(result.fields).not.toHaveProperty('day');
+		expect(result.problems[0].message).toMatch(/^field "day" has an invalid date: Cannot read 668304000 as a date: a 9-digit number/);
+	});
+
+	test('dateInputFormat epochSeconds reads such a number as epoch seconds', () => {
+		expect(mapKinds({ day: 668304000 }, { dateInputFormat: 'epochSeconds' }).fields.day).toBe('1991-03-07');
+	});
+
+	test('a date field fed midnight UTC keeps that calendar date west of UTC', () => {
+		const result = mapKinds({ day: '1991-03-07T00:00:00.000Z' }, { timeZone: 'America/Los_Angeles' });
+		expect(result.fields.day).toBe('1991-03-07');
+	});
+
+	test('a date-time field fed midnight UTC is converted to the chosen zone', () => {
+		const result = mapKinds({ moment: '1991-03-07T00:00:00Z' }, { timeZone: 'America/Los_Angeles' });
+		expect(result.fields.moment).toBe('1991-03-06T16:00:00.000-08:00');
+	});
+
 	test('an unparseable date is a problem quoting why, never a guessed value', () => {
 		const result = mapKinds({ day: 'next tuesday' });
 		expect(result.fields).not.toHaveProperty('day');
@@ -237,7 +319,7 @@ describe('value normalisation', () => {
 });
 
 describe('precedence of sources', () => {
-	const base = { itemIndex: 0, schema: GENERIC_CRM };
+	const base = { itemIndex: 0, schema: LEAD_SCHEMA };
 
 	test('a static value overrides an auto-mapped one', () => {
 		const result = mapContact({ ...base, input: { source: 'web' }, staticValues: [{ field: 'lead_source', value: 'Chatbot' }] });
@@ -341,12 +423,12 @@ describe('required fields and fallbacks', () => {
 	test('a fallback for an unknown field of a strict schema is a problem', () => {
 		const result = mapContact({
 			itemIndex: 0,
-			schema: MEHERY_PROFILE,
+			schema: PROFILE_SCHEMA,
 			fields: [{ field: 'email1', value: 'ada@example.com' }],
 			requiredFallbacks: { surname: 'Unknown' },
 		});
 		expect(result.problems).toEqual([
-			{ itemIndex: 0, field: 'surname', message: 'field "surname" is not a field of MeherY Customer Profile' },
+			{ itemIndex: 0, field: 'surname', message: 'field "surname" is not a field of Coded Profile' },
 		]);
 	});
 
@@ -364,25 +446,25 @@ describe('required fields and fallbacks', () => {
 
 describe('field names', () => {
 	test('a name unknown to a strict schema is a problem with a "did you mean" suggestion', () => {
-		const result = mapContact({ itemIndex: 2, schema: MEHERY_PROFILE, fields: [{ field: 'firstNme', value: 'Ada' }] });
+		const result = mapContact({ itemIndex: 2, schema: PROFILE_SCHEMA, fields: [{ field: 'firstNme', value: 'Ada' }] });
 		expect(result.problems).toContainEqual({
 			itemIndex: 2,
 			field: 'firstNme',
-			message: 'field "firstNme" is not a field of MeherY Customer Profile; did you mean "firstName"?',
+			message: 'field "firstNme" is not a field of Coded Profile; did you mean "firstName"?',
 		});
 		expect(result.fields).not.toHaveProperty('firstNme');
 	});
 
 	test('an unknown name with nothing close gets no suggestion', () => {
-		expect(resolveFieldName('favouriteColour', MEHERY_PROFILE)).toEqual({
-			problem: 'field "favouriteColour" is not a field of MeherY Customer Profile',
+		expect(resolveFieldName('favouriteColour', PROFILE_SCHEMA)).toEqual({
+			problem: 'field "favouriteColour" is not a field of Coded Profile',
 		});
 	});
 
 	test('an unknown name is reported even when its value is empty', () => {
 		const result = mapContact({
 			itemIndex: 0,
-			schema: MEHERY_PROFILE,
+			schema: PROFILE_SCHEMA,
 			fields: [
 				{ field: 'email1', value: 'ada@example.com' },
 				{ field: 'nickname', value: '' },
@@ -406,7 +488,7 @@ describe('field names', () => {
 	test('names matching the extra field pattern are accepted by a strict schema', () => {
 		const result = mapContact({
 			itemIndex: 0,
-			schema: MEHERY_PROFILE,
+			schema: PROFILE_SCHEMA,
 			fields: [
 				{ field: 'phone3', value: '+91 98765 43210' },
 				{ field: 'altEmail2', value: 'Work@Example.com' },
@@ -417,7 +499,7 @@ describe('field names', () => {
 	});
 
 	test('a pattern-matched name gets the kind the schema gives it', () => {
-		const result = mapContact({ itemIndex: 0, schema: MEHERY_PROFILE, fields: [{ field: 'email3', value: 'not-an-email' }] });
+		const result = mapContact({ itemIndex: 0, schema: PROFILE_SCHEMA, fields: [{ field: 'email3', value: 'not-an-email' }] });
 		expect(result.problems).toContainEqual({
 			itemIndex: 0,
 			field: 'email3',
@@ -426,12 +508,12 @@ describe('field names', () => {
 	});
 
 	test('a name that differs from a pattern code only in case and separators is respelled as the camelCase code', () => {
-		expect(resolveFieldName('ALT_PHONE_2', MEHERY_PROFILE)).toEqual({ name: 'altPhone2' });
-		expect(resolveFieldName('Phone 3', MEHERY_PROFILE)).toEqual({ name: 'phone3' });
+		expect(resolveFieldName('ALT_PHONE_2', PROFILE_SCHEMA)).toEqual({ name: 'altPhone2' });
+		expect(resolveFieldName('Phone 3', PROFILE_SCHEMA)).toEqual({ name: 'phone3' });
 	});
 
-	test('index 0 is not a MeherY contact code', () => {
-		expect(resolveFieldName('phone0', MEHERY_PROFILE).problem).toMatch(/^field "phone0" is not a field of MeherY/);
+	test('a name the pattern does not match is still refused (phone0)', () => {
+		expect(resolveFieldName('phone0', PROFILE_SCHEMA).problem).toMatch(/^field "phone0" is not a field of Coded Profile/);
 	});
 
 	test('a name that differs only in case or separators is accepted in the schema spelling', () => {
@@ -448,7 +530,7 @@ describe('field names', () => {
 	});
 
 	test('a strict schema also respells names', () => {
-		expect(resolveFieldName('First Name', MEHERY_PROFILE)).toEqual({ name: 'firstName' });
+		expect(resolveFieldName('First Name', PROFILE_SCHEMA)).toEqual({ name: 'firstName' });
 	});
 
 	test('surrounding spaces in a name are ignored', () => {
@@ -456,13 +538,13 @@ describe('field names', () => {
 	});
 
 	test('an empty field name is a problem', () => {
-		const result = mapContact({ itemIndex: 4, schema: GENERIC_CRM, fields: [{ field: '  ', value: 'x' }] });
+		const result = mapContact({ itemIndex: 4, schema: LEAD_SCHEMA, fields: [{ field: '  ', value: 'x' }] });
 		expect(result.problems).toEqual([{ itemIndex: 4, field: '', message: 'a field name is empty' }]);
 	});
 
 	test('a field name that is not a string is reported as empty, not thrown', () => {
 		const fields = [{ field: undefined as unknown as string, value: 'x' }];
-		expect(mapContact({ itemIndex: 0, schema: GENERIC_CRM, fields }).problems.map((p) => p.message)).toEqual([
+		expect(mapContact({ itemIndex: 0, schema: LEAD_SCHEMA, fields }).problems.map((p) => p.message)).toEqual([
 			'a field name is empty',
 		]);
 	});
@@ -470,7 +552,7 @@ describe('field names', () => {
 	test('a static value under an unknown name is a problem too', () => {
 		const result = mapContact({
 			itemIndex: 0,
-			schema: MEHERY_PROFILE,
+			schema: PROFILE_SCHEMA,
 			fields: [{ field: 'email1', value: 'ada@example.com' }],
 			staticValues: [{ field: 'leadSource', value: 'Chatbot' }],
 		});
@@ -478,71 +560,65 @@ describe('field names', () => {
 	});
 });
 
-describe('suggestFieldName and levenshteinDistance', () => {
-	test.each([
-		['kitten', 'sitting', 3],
-		['', 'abc', 3],
-		['abc', '', 3],
-		['email', 'email', 0],
-		['emial', 'email', 2],
-	])('distance from %p to %p is %p', (a, b, distance) => {
-		expect(levenshteinDistance(a, b)).toBe(distance);
-	});
-
+describe('suggestFieldName', () => {
 	test('suggests a transposed name', () => {
-		expect(suggestFieldName('emial1', MEHERY_PROFILE)).toBe('email1');
+		expect(suggestFieldName('emial1', PROFILE_SCHEMA)).toBe('email1');
 	});
 
 	test('suggests the closest of several candidates', () => {
-		expect(suggestFieldName('phone_2x', MEHERY_PROFILE)).toBe('phone2');
+		expect(suggestFieldName('phone_2x', PROFILE_SCHEMA)).toBe('phone2');
 	});
 
 	test('does not suggest for very short names', () => {
-		expect(suggestFieldName('ph', MEHERY_PROFILE)).toBeUndefined();
+		expect(suggestFieldName('ph', PROFILE_SCHEMA)).toBeUndefined();
+	});
+
+	test('does not suggest a name too far from any field', () => {
+		expect(suggestFieldName('favouriteColour', PROFILE_SCHEMA)).toBeUndefined();
 	});
 });
 
-describe('toCamelCase', () => {
+describe('respelling pattern codes as camelCase', () => {
 	test.each([
 		['alt_phone_2', 'altPhone2'],
 		['Alt Phone 2', 'altPhone2'],
 		['ALT-PHONE-2', 'altPhone2'],
 		['altPhone2', 'altPhone2'],
 		['PHONE3', 'phone3'],
-	])('turns %p into %p', (name, camel) => {
-		expect(toCamelCase(name)).toBe(camel);
+	])('resolves %p to the code %p', (name, code) => {
+		expect(resolveFieldName(name, PROFILE_SCHEMA)).toEqual({ name: code });
 	});
 });
 
 describe('atLeastOneOf', () => {
 	test('none of the keys set is one problem listing them', () => {
-		const result = mapContact({ itemIndex: 5, schema: MEHERY_PROFILE, fields: [{ field: 'firstName', value: 'Ada' }] });
+		const result = mapContact({ itemIndex: 5, schema: PROFILE_SCHEMA, fields: [{ field: 'firstName', value: 'Ada' }] });
 		expect(result.problems).toEqual([
 			{
 				itemIndex: 5,
 				field: 'phone1, phone2, email1, email2',
-				message: 'at least one of the fields "phone1", "phone2", "email1", "email2" must be set for MeherY Customer Profile',
+				message: 'at least one of the fields "phone1", "phone2", "email1", "email2" must be set for Coded Profile',
 			},
 		]);
 	});
 
 	test('any one key satisfies it', () => {
-		const result = mapContact({ itemIndex: 0, schema: MEHERY_PROFILE, fields: [{ field: 'email2', value: 'ada@example.com' }] });
+		const result = mapContact({ itemIndex: 0, schema: PROFILE_SCHEMA, fields: [{ field: 'email2', value: 'ada@example.com' }] });
 		expect(result.problems).toEqual([]);
 	});
 
-	test('a key matching atLeastOneOfPattern satisfies it too (MeherY phone3 is a unique key)', () => {
-		const result = mapContact({ itemIndex: 0, schema: MEHERY_PROFILE, fields: [{ field: 'phone3', value: '+91 98765 43210' }] });
+	test('a key matching atLeastOneOfPattern satisfies it too (phone3 is a unique key)', () => {
+		const result = mapContact({ itemIndex: 0, schema: PROFILE_SCHEMA, fields: [{ field: 'phone3', value: '+91 98765 43210' }] });
 		expect(result.problems).toEqual([]);
 	});
 
-	test('repeated MeherY keys (altPhone, altEmail) do not satisfy it', () => {
-		const result = mapContact({ itemIndex: 0, schema: MEHERY_PROFILE, fields: [{ field: 'altEmail1', value: 'ada@example.com' }] });
+	test('names outside atLeastOneOfPattern (altPhone, altEmail) do not satisfy it', () => {
+		const result = mapContact({ itemIndex: 0, schema: PROFILE_SCHEMA, fields: [{ field: 'altEmail1', value: 'ada@example.com' }] });
 		expect(result.problems.map((problem) => problem.field)).toEqual(['phone1, phone2, email1, email2']);
 	});
 
 	test('a key with an invalid value reports only the invalid value', () => {
-		const result = mapContact({ itemIndex: 0, schema: MEHERY_PROFILE, fields: [{ field: 'email1', value: 'not-an-email' }] });
+		const result = mapContact({ itemIndex: 0, schema: PROFILE_SCHEMA, fields: [{ field: 'email1', value: 'not-an-email' }] });
 		expect(result.problems.map((problem) => problem.field)).toEqual(['email1']);
 	});
 });
@@ -564,22 +640,22 @@ describe('auto-mapping: alias families', () => {
 
 	/** The aliases the specification requires, at least. */
 	const REQUIRED_ALIASES: Record<ContactConcept, string[]> = {
-		email: ['email', 'emailaddress', 'mail', 'primaryemail', 'email1', 'e_mail'],
+		email: ['email', 'emailaddress', 'mail', 'primaryemail', 'email1', 'e_mail', 'traits.email', 'individualContact.email'],
 		secondaryEmail: ['secondaryemail', 'email2'],
-		firstName: ['firstname', 'givenname', 'first', 'fname', 'forename', 'name.first', 'name.given'],
-		lastName: ['lastname', 'familyname', 'surname', 'last', 'lname', 'name.last', 'name.family'],
-		fullName: ['name', 'fullname', 'displayname'],
-		phone: ['phone', 'phonenumber', 'telephone', 'tel', 'phone1', 'workphone'],
+		firstName: ['firstname', 'givenname', 'first', 'fname', 'forename', 'name.first', 'name.given', 'traits.name.first', 'individualContact.firstName'],
+		lastName: ['lastname', 'familyname', 'surname', 'last', 'lname', 'name.last', 'name.family', 'traits.name.last', 'individualContact.lastName'],
+		fullName: ['name', 'fullname', 'displayname', 'traits.name'],
+		phone: ['phone', 'phonenumber', 'telephone', 'tel', 'phone1', 'workphone', 'traits.phone'],
 		mobile: ['mobile', 'mobilephone', 'cell', 'cellphone', 'mobilenumber'],
-		company: ['company', 'companyname', 'organization', 'organisation', 'org', 'accountname'],
+		company: ['company', 'companyname', 'organization', 'organisation', 'org', 'accountname', 'company.name', 'organization.name', 'organisation.name', 'account.name'],
 		title: ['title', 'jobtitle', 'position'],
 		website: ['website', 'url', 'homepage'],
-		street: ['street', 'address', 'addressline1', 'street1', 'mailingstreet'],
-		city: ['city', 'town', 'mailingcity'],
-		state: ['state', 'region', 'province', 'mailingstate'],
-		postalCode: ['zip', 'zipcode', 'postalcode', 'postcode', 'mailingzip'],
-		country: ['country', 'mailingcountry'],
-		dateOfBirth: ['dateofbirth', 'dob', 'birthdate', 'birthday'],
+		street: ['street', 'address', 'addressline1', 'street1', 'mailingstreet', 'address.street'],
+		city: ['city', 'town', 'mailingcity', 'address.city'],
+		state: ['state', 'region', 'province', 'mailingstate', 'address.state'],
+		postalCode: ['zip', 'zipcode', 'postalcode', 'postcode', 'mailingzip', 'address.zip', 'address.postalCode'],
+		country: ['country', 'mailingcountry', 'address.country'],
+		dateOfBirth: ['dateofbirth', 'dob', 'birthdate', 'birthday', 'individualContact.birthDate'],
 		description: ['description', 'notes', 'note', 'comment'],
 		leadSource: ['leadsource', 'source'],
 	};
@@ -590,10 +666,12 @@ describe('auto-mapping: alias families', () => {
 		}
 	});
 
-	/** A dotted alias is a nested key: 'name.first' → { name: { first } }. */
+	/** A dotted alias is a path of nested keys: 'traits.name.first' → { traits: { name: { first } } }. */
 	function inputFor(alias: string, value: string): IDataObject {
-		const [parent, child] = alias.split('.');
-		return child === undefined ? { [parent]: value } : { [parent]: { [child]: value } };
+		return alias
+			.split('.')
+			.reverse()
+			.reduce<unknown>((inner, key) => ({ [key]: inner }), value) as IDataObject;
 	}
 
 	const cases = Object.entries(REQUIRED_ALIASES).flatMap(([concept, aliases]) =>
@@ -618,30 +696,30 @@ describe('auto-mapping: alias families', () => {
 
 describe('auto-mapping: which key wins', () => {
 	test('a key equal to a target field\'s own name maps to that field, whatever its case', () => {
-		expect(autoMapFields({ ALT_PHONE_1: '+91 1', altEmail1: 'a@example.com' }, MEHERY_PROFILE)).toEqual({
+		expect(autoMapFields({ ALT_PHONE_1: '+91 1', altEmail1: 'a@example.com' }, PROFILE_SCHEMA)).toEqual({
 			altPhone1: '+91 1',
 			altEmail1: 'a@example.com',
 		});
 	});
 
 	test('the field\'s own name wins over its concept aliases', () => {
-		expect(autoMapFields({ phone: '+1 111', phone1: '+1 222' }, MEHERY_PROFILE)).toEqual({ phone1: '+1 222' });
+		expect(autoMapFields({ phone: '+1 111', phone1: '+1 222' }, PROFILE_SCHEMA)).toEqual({ phone1: '+1 222' });
 	});
 
 	test('the first alias in the list wins, whatever the key order', () => {
-		expect(autoMapFields({ mail: 'second@example.com', email: 'first@example.com' }, GENERIC_CRM)).toEqual({
+		expect(autoMapFields({ mail: 'second@example.com', email: 'first@example.com' }, LEAD_SCHEMA)).toEqual({
 			email: 'first@example.com',
 		});
 	});
 
 	test('a top-level key wins over a nested one', () => {
 		const input = { traits: { email: 'nested@example.com' }, mail: 'top@example.com' };
-		expect(autoMapFields(input, GENERIC_CRM)).toEqual({ email: 'top@example.com' });
+		expect(autoMapFields(input, LEAD_SCHEMA)).toEqual({ email: 'top@example.com' });
 	});
 
 	test('a key spelled like one field\'s own name never feeds another field\'s alias', () => {
 		const schema: TargetSchema = {
-			...GENERIC_CRM,
+			...LEAD_SCHEMA,
 			fields: [
 				{ name: 'main', displayName: 'Main', concept: 'phone' },
 				{ name: 'tel', displayName: 'Tel' },
@@ -652,7 +730,7 @@ describe('auto-mapping: which key wins', () => {
 
 	test('when two fields share a concept only the first one gets its aliases', () => {
 		const schema: TargetSchema = {
-			...GENERIC_CRM,
+			...LEAD_SCHEMA,
 			fields: [
 				{ name: 'work', displayName: 'Work', concept: 'email' },
 				{ name: 'home', displayName: 'Home', concept: 'email' },
@@ -661,13 +739,13 @@ describe('auto-mapping: which key wins', () => {
 		expect(autoMapFields({ email: 'ada@example.com' }, schema)).toEqual({ work: 'ada@example.com' });
 	});
 
-	test('a nested key whose dotted path is a field\'s own name goes to that field, not by its leaf', () => {
-		expect(autoMapFields({ alt: { phone1: '+44 1' } }, MEHERY_PROFILE)).toEqual({ altPhone1: '+44 1' });
+	test('a nested key is never matched to a field by its dotted path, even when it spells the field\'s name', () => {
+		expect(autoMapFields({ alt: { phone1: '+44 1' } }, PROFILE_SCHEMA)).toEqual({});
 	});
 
 	test('empty values, objects and lists are skipped so the next alias can match', () => {
 		const input = { email: '  ', emailAddress: ['x@example.com'], mail: { value: 'y@example.com' }, primaryEmail: 'z@example.com' };
-		expect(autoMapFields(input, GENERIC_CRM)).toEqual({ email: 'z@example.com' });
+		expect(autoMapFields(input, LEAD_SCHEMA)).toEqual({ email: 'z@example.com' });
 	});
 
 	test('keys that match nothing are not passed through', () => {
@@ -675,14 +753,14 @@ describe('auto-mapping: which key wins', () => {
 	});
 
 	test('values are returned raw: normalisation happens in mapContact', () => {
-		expect(autoMapFields({ email: ' ADA@Example.com ', phone: 4420794609 }, GENERIC_CRM)).toEqual({
+		expect(autoMapFields({ email: ' ADA@Example.com ', phone: 4420794609 }, LEAD_SCHEMA)).toEqual({
 			email: ' ADA@Example.com ',
 			phone: 4420794609,
 		});
 	});
 
 	test('findAutoMappedValues tells where each value came from', () => {
-		expect(findAutoMappedValues({ traits: { email: 'ada@example.com' }, name: 'Ada Lovelace' }, GENERIC_CRM)).toEqual([
+		expect(findAutoMappedValues({ traits: { email: 'ada@example.com' }, name: 'Ada Lovelace' }, LEAD_SCHEMA)).toEqual([
 			{ field: 'email', value: 'ada@example.com', sourcePath: 'traits.email' },
 			{ field: 'first_name', value: 'Ada', sourcePath: 'name (split)' },
 			{ field: 'last_name', value: 'Lovelace', sourcePath: 'name (split)' },
@@ -690,23 +768,47 @@ describe('auto-mapping: which key wins', () => {
 	});
 });
 
-describe('auto-mapping: nested keys', () => {
+describe('auto-mapping: nested values only at the dotted alias paths', () => {
 	test('reads name.first and name.last', () => {
-		expect(autoMapFields({ name: { first: 'Ada', last: 'Lovelace' } }, ZOHO_CONTACTS)).toEqual({
-			First_Name: 'Ada',
-			Last_Name: 'Lovelace',
+		expect(autoMapFields({ name: { first: 'Ada', last: 'Lovelace' } }, LEAD_SCHEMA)).toEqual({
+			first_name: 'Ada',
+			last_name: 'Lovelace',
 		});
 	});
 
-	test('reads Ory-style traits.email and traits.name (split)', () => {
-		expect(autoMapFields({ traits: { email: 'ada@example.com', name: 'Ada Lovelace' } }, ZOHO_CONTACTS)).toEqual({
-			Email: 'ada@example.com',
-			First_Name: 'Ada',
-			Last_Name: 'Lovelace',
+	test('reads traits.email and traits.name.first / traits.name.last, three levels deep', () => {
+		const input = { traits: { email: 'ada@example.com', name: { first: 'Ada', last: 'Lovelace' } } };
+		expect(findAutoMappedValues(input, LEAD_SCHEMA)).toEqual([
+			{ field: 'email', value: 'ada@example.com', sourcePath: 'traits.email' },
+			{ field: 'first_name', value: 'Ada', sourcePath: 'traits.name.first' },
+			{ field: 'last_name', value: 'Lovelace', sourcePath: 'traits.name.last' },
+		]);
+	});
+
+	test('reads traits.name as a full name and splits it', () => {
+		expect(autoMapFields({ traits: { email: 'ada@example.com', name: 'Ada Lovelace' } }, LEAD_SCHEMA)).toEqual({
+			email: 'ada@example.com',
+			first_name: 'Ada',
+			last_name: 'Lovelace',
 		});
 	});
 
-	test('reads address.city, address.street and the like by their leaf name', () => {
+	test('matches each step of a path whatever its case and separators', () => {
+		const input = { Individual_Contact: { FIRST_NAME: 'Alan', 'last-name': 'Turing' } };
+		expect(findAutoMappedValues(input, LEAD_SCHEMA)).toEqual([
+			{ field: 'first_name', value: 'Alan', sourcePath: 'Individual_Contact.FIRST_NAME' },
+			{ field: 'last_name', value: 'Turing', sourcePath: 'Individual_Contact.last-name' },
+		]);
+	});
+
+	test('reads a flattened key spelled like a dotted alias as a top-level key', () => {
+		expect(autoMapFields({ 'name.first': 'Ada', 'traits.email': 'ada@example.com' }, LEAD_SCHEMA)).toEqual({
+			email: 'ada@example.com',
+			first_name: 'Ada',
+		});
+	});
+
+	test('reads address.street, address.city, address.zip and address.country', () => {
 		const input = { address: { street: '12 St James Square', city: 'London', zip: 'SW1Y 4JH', country: 'UK' } };
 		expect(autoMapFields(input, ZOHO_CONTACTS)).toEqual({
 			Mailing_Street: '12 St James Square',
@@ -716,18 +818,46 @@ describe('auto-mapping: nested keys', () => {
 		});
 	});
 
-	test('reads company.name as the company, never as a person\'s full name', () => {
-		expect(autoMapFields({ company: { name: 'Analytical Engines Ltd' } }, GENERIC_CRM)).toEqual({
+	test("reads company.name as the company, never as a person's full name", () => {
+		expect(autoMapFields({ company: { name: 'Analytical Engines Ltd' } }, LEAD_SCHEMA)).toEqual({
 			company: 'Analytical Engines Ltd',
 		});
 	});
 
-	test('looks only one level deep', () => {
-		expect(autoMapFields({ identity: { traits: { email: 'ada@example.com' } } }, GENERIC_CRM)).toEqual({});
+	test('never reads a nested value by its leaf name: {order: {description}} maps nothing', () => {
+		expect(autoMapFields({ order: { description: 'x' } }, LEAD_SCHEMA)).toEqual({});
+		expect(autoMapFields({ order: { description: 'x' } }, ZOHO_CONTACTS)).toEqual({});
+	});
+
+	test('never reads identity.state as a mailing state', () => {
+		expect(autoMapFields({ identity: { state: 'active' } }, ZOHO_CONTACTS)).toEqual({});
+	});
+
+	test('never reads a leaf under a parent no alias names, whatever the leaf', () => {
+		const input = { profile: { email: 'ada@example.com', firstName: 'Ada', phone: '+44 1' }, meta: { source: 'web' } };
+		expect(autoMapFields(input, LEAD_SCHEMA)).toEqual({});
+	});
+
+	test('does not follow an alias path deeper than it names', () => {
+		expect(autoMapFields({ identity: { traits: { email: 'ada@example.com' } } }, LEAD_SCHEMA)).toEqual({});
+		expect(autoMapFields({ traits: { contact: { email: 'ada@example.com' } } }, LEAD_SCHEMA)).toEqual({});
+	});
+
+	test('an alias path ending at an object or a list maps nothing', () => {
+		expect(autoMapFields({ traits: { email: { primary: 'ada@example.com' } } }, LEAD_SCHEMA)).toEqual({});
+		expect(autoMapFields({ traits: { email: ['ada@example.com'] } }, LEAD_SCHEMA)).toEqual({});
 	});
 
 	test('does not look inside lists', () => {
-		expect(autoMapFields({ emails: [{ email: 'ada@example.com' }] }, GENERIC_CRM)).toEqual({});
+		expect(autoMapFields({ emails: [{ email: 'ada@example.com' }] }, LEAD_SCHEMA)).toEqual({});
+	});
+
+	test('every dotted alias is a path of two or more non-empty steps', () => {
+		const dotted = Object.values(CONCEPT_ALIASES)
+			.flat()
+			.filter((alias) => alias.includes('.'));
+		expect(dotted.length).toBeGreaterThan(0);
+		for (const alias of dotted) expect(alias.split('.').every((step) => normaliseFieldName(step) !== '')).toBe(true);
 	});
 });
 
@@ -752,30 +882,30 @@ describe('full-name splitting', () => {
 	});
 
 	test('a single-word full name fills only the last name', () => {
-		expect(autoMapFields({ name: 'Lovelace' }, GENERIC_CRM)).toEqual({ last_name: 'Lovelace' });
+		expect(autoMapFields({ name: 'Lovelace' }, LEAD_SCHEMA)).toEqual({ last_name: 'Lovelace' });
 	});
 
 	test('fills only the missing half', () => {
-		expect(autoMapFields({ name: 'Ada Lovelace', lastName: 'Byron' }, GENERIC_CRM)).toEqual({
+		expect(autoMapFields({ name: 'Ada Lovelace', lastName: 'Byron' }, LEAD_SCHEMA)).toEqual({
 			first_name: 'Ada',
 			last_name: 'Byron',
 		});
 	});
 
 	test('is not used when first and last name are both present', () => {
-		expect(autoMapFields({ displayName: 'The Countess', firstName: 'Ada', lastName: 'Lovelace' }, GENERIC_CRM)).toEqual({
+		expect(autoMapFields({ displayName: 'The Countess', firstName: 'Ada', lastName: 'Lovelace' }, LEAD_SCHEMA)).toEqual({
 			first_name: 'Ada',
 			last_name: 'Lovelace',
 		});
 	});
 
 	test('a full name that is not a string is not split', () => {
-		expect(autoMapFields({ name: 42 }, GENERIC_CRM)).toEqual({});
+		expect(autoMapFields({ name: 42 }, LEAD_SCHEMA)).toEqual({});
 	});
 
 	test('a full name already mapped to a full-name field is not split as well', () => {
 		const schema: TargetSchema = {
-			...GENERIC_CRM,
+			...LEAD_SCHEMA,
 			fields: [
 				{ name: 'display', displayName: 'Display', concept: 'fullName' },
 				{ name: 'given', displayName: 'Given', concept: 'firstName' },
@@ -786,7 +916,7 @@ describe('full-name splitting', () => {
 	});
 
 	test('is not needed by a target without first and last name fields', () => {
-		const schema: TargetSchema = { ...GENERIC_CRM, fields: [{ name: 'email', displayName: 'Email', kind: 'email' }] };
+		const schema: TargetSchema = { ...LEAD_SCHEMA, fields: [{ name: 'email', displayName: 'Email', kind: 'email' }] };
 		expect(autoMapFields({ name: 'Ada Lovelace' }, schema)).toEqual({});
 	});
 });
@@ -823,19 +953,19 @@ describe('problems', () => {
 	});
 
 	test('a problem with a static value says so', () => {
-		const result = mapContact({ itemIndex: 0, schema: GENERIC_CRM, staticValues: [{ field: 'email', value: 'sales' }] });
+		const result = mapContact({ itemIndex: 0, schema: LEAD_SCHEMA, staticValues: [{ field: 'email', value: 'sales' }] });
 		expect(result.problems[0].message).toBe('field "email" is not an email address: "sales" (static value)');
 	});
 
 	test('a problem with a fallback value says so', () => {
-		const result = mapContact({ itemIndex: 0, schema: GENERIC_CRM, requiredFallbacks: { email: 'nobody' } });
+		const result = mapContact({ itemIndex: 0, schema: LEAD_SCHEMA, requiredFallbacks: { email: 'nobody' } });
 		expect(result.problems[0].message).toBe('field "email" is not an email address: "nobody" (fallback value)');
 	});
 
 	test('fields without problems are still returned next to the problems', () => {
 		const result = mapContact({
 			itemIndex: 0,
-			schema: GENERIC_CRM,
+			schema: LEAD_SCHEMA,
 			fields: [
 				{ field: 'email', value: 'ada@example.com' },
 				{ field: 'title', value: { role: 'CTO' } },
@@ -866,68 +996,56 @@ describe('formatProblems', () => {
 	});
 });
 
-describe('target schemas', () => {
-	test('are frozen, so one node cannot change another\'s schema', () => {
-		for (const schema of TARGET_SCHEMAS) {
-			expect(Object.isFrozen(schema)).toBe(true);
-			expect(Object.isFrozen(schema.fields)).toBe(true);
-			expect(schema.fields.every((field) => Object.isFrozen(field))).toBe(true);
-		}
+describe('defineSchema', () => {
+	const defined = defineSchema({
+		id: 'frozen',
+		displayName: 'Frozen',
+		fields: [{ name: 'email', displayName: 'Email', kind: 'email' }],
+		allowUnknownFields: false,
+		atLeastOneOf: ['email'],
+		dateFormat: 'isoDate',
+		dateTimeFormat: 'isoDateTime',
 	});
 
-	test('have unique field names that each resolve to themselves', () => {
-		for (const schema of TARGET_SCHEMAS) {
-			const names = schema.fields.map((field) => normaliseFieldName(field.name));
-			expect(new Set(names).size).toBe(names.length);
-			for (const field of schema.fields) expect(resolveFieldName(field.name, schema)).toEqual({ name: field.name });
-		}
+	test('freezes the schema, its field list, each field and atLeastOneOf, so one run cannot change another\'s', () => {
+		expect(Object.isFrozen(defined)).toBe(true);
+		expect(Object.isFrozen(defined.fields)).toBe(true);
+		expect(Object.isFrozen(defined.fields[0])).toBe(true);
+		expect(Object.isFrozen(defined.atLeastOneOf)).toBe(true);
 	});
 
-	test('Zoho Contacts and Leads require Last_Name and cap emails at 100 characters', () => {
-		for (const schema of [ZOHO_CONTACTS, ZOHO_LEADS]) {
-			expect(schema.fields.filter((field) => field.required).map((field) => field.name)).toEqual(['Last_Name']);
-			expect(schema.fields.find((field) => field.name === 'Email')).toMatchObject({ kind: 'email', maxLength: 100 });
-		}
-	});
-
-	test('MeherY pattern codes are phones or emails by name', () => {
-		expect(meheryCodeKind('altEmail2')).toBe('email');
-		expect(meheryCodeKind('phone3')).toBe('phone');
-		expect(meheryCodeKind('loyaltyTier')).toBeUndefined();
-	});
-
-	test('the MeherY pattern accepts numbered contact codes only', () => {
-		expect(['phone1', 'email12', 'altPhone3', 'altEmail1'].every((code) => MEHERY_CONTACT_CODE_PATTERN.test(code))).toBe(true);
-		expect(['phone', 'phone0', 'Phone1', 'altphone1', 'fax1'].some((code) => MEHERY_CONTACT_CODE_PATTERN.test(code))).toBe(false);
+	test('a copy made by withExtraFields leaves the frozen original unchanged', () => {
+		expect(withExtraFields(defined, ['phone']).fields.map((field) => field.name)).toEqual(['email', 'phone']);
+		expect(defined.fields.map((field) => field.name)).toEqual(['email']);
 	});
 });
 
 describe('withExtraFields', () => {
 	test('returns a copy that accepts the declared codes, leaving the original strict', () => {
-		const tenantSchema = withExtraFields(MEHERY_PROFILE, ['loyaltyTier']);
+		const tenantSchema = withExtraFields(PROFILE_SCHEMA, ['loyaltyTier']);
 		expect(resolveFieldName('loyaltyTier', tenantSchema)).toEqual({ name: 'loyaltyTier' });
-		expect(resolveFieldName('loyaltyTier', MEHERY_PROFILE).problem).toBeDefined();
-		expect(MEHERY_PROFILE.fields).toHaveLength(8);
+		expect(resolveFieldName('loyaltyTier', PROFILE_SCHEMA).problem).toBeDefined();
+		expect(PROFILE_SCHEMA.fields).toHaveLength(8);
 	});
 
 	test('respells a declared code like a fixed field', () => {
-		const tenantSchema = withExtraFields(MEHERY_PROFILE, ['loyaltyTier']);
+		const tenantSchema = withExtraFields(PROFILE_SCHEMA, ['loyaltyTier']);
 		expect(resolveFieldName('loyalty_tier', tenantSchema)).toEqual({ name: 'loyaltyTier' });
 	});
 
 	test('skips blank names and names the schema already has, and trims the rest', () => {
-		const tenantSchema = withExtraFields(MEHERY_PROFILE, ['', '  ', 'firstName', ' city ', 'city']);
+		const tenantSchema = withExtraFields(PROFILE_SCHEMA, ['', '  ', 'firstName', ' city ', 'city']);
 		expect(tenantSchema.fields.slice(8).map((field) => field.name)).toEqual(['city']);
 	});
 
 	test('declared codes are auto-mapped by their own name', () => {
-		expect(autoMapFields({ LoyaltyTier: 'gold' }, withExtraFields(MEHERY_PROFILE, ['loyaltyTier']))).toEqual({
+		expect(autoMapFields({ LoyaltyTier: 'gold' }, withExtraFields(PROFILE_SCHEMA, ['loyaltyTier']))).toEqual({
 			loyaltyTier: 'gold',
 		});
 	});
 
-	test('a declared date code is formatted as MeherY MM-dd-yy', () => {
-		const tenantSchema = withExtraFields(MEHERY_PROFILE, [{ name: 'dateOfBirth', displayName: 'Date of Birth', kind: 'date' }]);
+	test('a declared date code is formatted in the schema date format (MM-dd-yy)', () => {
+		const tenantSchema = withExtraFields(PROFILE_SCHEMA, [{ name: 'dateOfBirth', displayName: 'Date of Birth', kind: 'date' }]);
 		const result = mapContact({
 			itemIndex: 0,
 			schema: tenantSchema,
@@ -939,8 +1057,8 @@ describe('withExtraFields', () => {
 		expect(result.fields.dateOfBirth).toBe('03-07-91');
 	});
 
-	test('MeherY date-times are also MM-dd-yy, in the given time zone', () => {
-		const tenantSchema = withExtraFields(MEHERY_PROFILE, [{ name: 'lastVisit', displayName: 'Last Visit', kind: 'dateTime' }]);
+	test('a declared date-time code is formatted in the schema date-time format, in the given time zone', () => {
+		const tenantSchema = withExtraFields(PROFILE_SCHEMA, [{ name: 'lastVisit', displayName: 'Last Visit', kind: 'dateTime' }]);
 		const result = mapContact({
 			itemIndex: 0,
 			schema: tenantSchema,
@@ -955,73 +1073,7 @@ describe('withExtraFields', () => {
 });
 
 describe('end to end, one realistic item per target', () => {
-	test('Zoho Contacts from an Ory identity\'s traits', () => {
-		const traits = {
-			email: ' Ada.Lovelace@Example.com',
-			name: { first: 'Ada', last: 'Lovelace' },
-			phone: '+44 20 7946 0958',
-			company: 'Analytical Engines Ltd',
-			birthday: '1815-12-10',
-			address: { street: '12 St James Square', city: 'London', country: 'United Kingdom' },
-			newsletter: true,
-		};
-		const result = mapContact({
-			itemIndex: 0,
-			schema: ZOHO_CONTACTS,
-			input: traits,
-			staticValues: [{ field: 'Lead_Source', value: 'Ory' }],
-			fields: [{ field: 'Ory_Identity_Id', value: '9f1c2d3e' }],
-			requiredFallbacks: { Last_Name: 'Unknown' },
-		});
-		expect(result.problems).toEqual([]);
-		expect(result.fields).toEqual({
-			Email: 'ada.lovelace@example.com',
-			First_Name: 'Ada',
-			Last_Name: 'Lovelace',
-			Phone: '+44 20 7946 0958',
-			Account_Name: 'Analytical Engines Ltd',
-			Lead_Source: 'Ory',
-			Date_of_Birth: '1815-12-10',
-			Mailing_Street: '12 St James Square',
-			Mailing_City: 'London',
-			Mailing_Country: 'United Kingdom',
-			Ory_Identity_Id: '9f1c2d3e',
-		});
-	});
-
-	test('Zoho Leads from a chatbot lead with only a full name', () => {
-		const lead = {
-			name: 'Grace Brewster Hopper',
-			email: 'grace@navy.example',
-			phoneNumber: '(555) 010-0199',
-			company: 'US Navy',
-			website: 'https://navy.example',
-			message: 'ignored: no target field',
-			notes: 'Wants a demo of COBOL tooling',
-			city: 'Arlington',
-		};
-		const result = mapContact({
-			itemIndex: 1,
-			schema: ZOHO_LEADS,
-			input: lead,
-			staticValues: [{ field: 'Lead_Source', value: 'Chatbot' }],
-			requiredFallbacks: { Last_Name: 'Unknown' },
-		});
-		expect(result.problems).toEqual([]);
-		expect(result.fields).toEqual({
-			Email: 'grace@navy.example',
-			First_Name: 'Grace Brewster',
-			Last_Name: 'Hopper',
-			Phone: '(555) 010-0199',
-			Company: 'US Navy',
-			Website: 'https://navy.example',
-			Lead_Source: 'Chatbot',
-			City: 'Arlington',
-			Description: 'Wants a demo of COBOL tooling',
-		});
-	});
-
-	test('MeherY profile from a Zoho CRM contact, with a tenant code and a date', () => {
+	test('a coded profile from a Zoho CRM contact, with a tenant code and a date', () => {
 		const zohoContact = {
 			First_Name: 'Ada',
 			Last_Name: 'Lovelace',
@@ -1032,7 +1084,7 @@ describe('end to end, one realistic item per target', () => {
 			Date_of_Birth: '1815-12-10',
 			Lead_Source: 'Web',
 		};
-		const tenantSchema = withExtraFields(MEHERY_PROFILE, [
+		const tenantSchema = withExtraFields(PROFILE_SCHEMA, [
 			'loyaltyTier',
 			{ name: 'birthDate', displayName: 'Birth Date', kind: 'date' },
 		]);
@@ -1060,7 +1112,7 @@ describe('end to end, one realistic item per target', () => {
 		});
 	});
 
-	test('Generic CRM (Web-to-Lead names) from an S-360-style contact', () => {
+	test('a lead form from an S-360-style contact, names and email read from individualContact', () => {
 		const contact = {
 			contactNumber: 100234,
 			individualContact: { firstName: 'Alan', lastName: 'Turing', email: 'alan@bletchley.example' },
@@ -1071,7 +1123,7 @@ describe('end to end, one realistic item per target', () => {
 		};
 		const result = mapContact({
 			itemIndex: 2,
-			schema: GENERIC_CRM,
+			schema: LEAD_SCHEMA,
 			input: contact,
 			staticValues: [{ field: 'lead_source', value: 'S-360' }],
 			fields: [{ field: '00N5g00000ABCDE', value: 100234 }],
@@ -1086,7 +1138,7 @@ describe('end to end, one realistic item per target', () => {
 			title: 'Cryptanalyst',
 			lead_source: 'S-360',
 			description: 'Season ticket holder',
-			'00N5g00000ABCDE': '100234',
+			'00N5g00000ABCDE': 100234,
 		});
 	});
 });

@@ -30,7 +30,8 @@ import { serialiseNodeError } from './fakes/serialiseError';
 const SECRET = 'sk-live-0123456789abcdef';
 /** Retries without real waiting: sleep() from n8n-workflow is a real timer. */
 const FAST: Partial<RetryPolicy> = { baseDelayMs: 1, maxDelayMs: 2 };
-const CALL: ServiceCall = { service: 'Example CRM', retry: FAST, secrets: [SECRET] };
+/** A replayable call (a keyed upsert): after-send failures may be retried. */
+const CALL: ServiceCall = { service: 'Example CRM', retry: FAST, secrets: [SECRET], replayable: true };
 const REQUEST: IHttpRequestOptions = { method: 'POST', url: 'https://crm.example.test/contacts', body: { a: 1 }, json: true };
 
 const NODE: INode = {
@@ -193,8 +194,8 @@ describe('requestWithRetry', () => {
 	it('asks for the full response without throwing on HTTP errors, and returns a 2xx at once', async () => {
 		const { send, requests } = scripted({ status: 200, body: { ok: true }, headers: { 'x-id': '1' } });
 		const response = await requestWithRetry(send, REQUEST, CALL);
-		expect(response).toEqual({ statusCode: 200, headers: { 'x-id': '1' }, body: { ok: true }, attempts: 1 });
-		expect(requests).toEqual([{ ...REQUEST, returnFullResponse: true, ignoreHttpStatusErrors: true }]);
+		expect(response).toEqual({ statusCode: 200, headers: { 'x-id': '1' }, body: { ok: true }, attempts: 1, resentAfterSend: false });
+		expect(requests).toEqual([{ ...REQUEST, timeout: 30_000, returnFullResponse: true, ignoreHttpStatusErrors: true }]);
 	});
 
 	it('parses a JSON body that arrives as text or as a buffer', async () => {
@@ -236,6 +237,7 @@ describe('requestWithRetry', () => {
 			message: 'Internal Server Error',
 			hint: undefined,
 			details: {},
+			attempts: 3,
 		});
 		expect(error.message).toBe('Internal Server Error');
 	});
@@ -339,6 +341,7 @@ describe('requestWithRetry', () => {
 			code: 'ECONNREFUSED',
 			message: 'could not reach the service (ECONNREFUSED)',
 			hint: 'Check the URL and that the service is reachable from n8n.',
+			attempts: 2,
 		});
 	});
 
@@ -362,6 +365,75 @@ describe('requestWithRetry', () => {
 		const error = await failureOf(requestWithRetry(send, REQUEST, { ...CALL, retry: { ...FAST, maxAttempts: 2 } }));
 		expect(JSON.stringify(error.failure)).not.toContain(SECRET);
 		expect(error.failure.message).toContain('[redacted]');
+	});
+});
+
+describe('requestWithRetry never sends a write twice that the service may have applied', () => {
+	const WRITE: ServiceCall = { service: 'Example CRM', retry: { ...FAST, maxAttempts: 5 }, secrets: [SECRET] };
+
+	it('retries a refused connection, a failed DNS look-up and a 429 of a request that is not replayable: none reached the service', async () => {
+		const { send, requests } = scripted(
+			{ error: networkError('ECONNREFUSED') },
+			{ error: networkError('EAI_AGAIN') },
+			{ status: 429, body: { code: 'TOO_MANY_REQUESTS' } },
+			{ status: 200, body: { ok: true } },
+		);
+		const response = await requestWithRetry(send, REQUEST, WRITE);
+		expect(requests).toHaveLength(4);
+		expect(response.attempts).toBe(4);
+	});
+
+	it.each([
+		['a reset connection', { error: networkError('ECONNRESET', 'socket hang up') }],
+		['a timed-out attempt', { error: networkError('ECONNABORTED', 'timeout of 30000ms exceeded') }],
+		['a socket hang up without a code', { error: networkError(undefined, 'socket hang up') }],
+		['a 500', { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Internal Server Error' } }],
+		['a 503', { status: 503, body: '' }],
+	] as Array<[string, Step]>)('does not resend a POST after %s, and says it may have been applied', async (_, step) => {
+		const { send, requests } = scripted(step, { status: 200, body: {} });
+		const error = await failureOf(requestWithRetry(send, REQUEST, WRITE));
+		expect(requests).toHaveLength(1);
+		expect(error.failure.mayHaveBeenApplied).toBe(true);
+		expect(error.failure.attempts).toBe(1);
+		expect(error.failure.message).toContain('the call may or may not have been applied, so it was not sent again');
+	});
+
+	it('resends a POST after a reset connection when the caller declares it replayable', async () => {
+		const { send, requests } = scripted({ error: networkError('ECONNRESET') }, { status: 200, body: {} });
+		const response = await requestWithRetry(send, REQUEST, { ...WRITE, replayable: true });
+		expect(requests).toHaveLength(2);
+		expect(response.attempts).toBe(2);
+		expect(response.resentAfterSend).toBe(true);
+	});
+
+	it('does not call a request resent after send when only before-send failures preceded it', async () => {
+		const { send } = scripted({ error: networkError('ECONNREFUSED') }, { status: 429 }, { status: 200, body: {} });
+		const response = await requestWithRetry(send, REQUEST, WRITE);
+		expect(response).toMatchObject({ attempts: 3, resentAfterSend: false });
+	});
+
+	it('treats GET and PUT as replayable and POST and PATCH as not, unless told otherwise', async () => {
+		for (const [method, sent] of [['GET', 2], ['PUT', 2], ['POST', 1], ['PATCH', 1]] as const) {
+			const { send, requests } = scripted({ status: 502 }, { status: 200, body: {} });
+			await requestWithRetry(send, { ...REQUEST, method }, WRITE).catch(() => undefined);
+			expect([method, requests.length]).toEqual([method, sent]);
+		}
+	});
+
+	it('gives every attempt the per-attempt timeout, cut to what is left of the budget', async () => {
+		const { send, requests } = scripted({ status: 200, body: {} });
+		await requestWithRetry(send, REQUEST, { ...WRITE, timeoutMs: 5_000 });
+		expect(requests[0].timeout).toBe(5_000);
+		const short = scripted({ status: 200, body: {} });
+		await requestWithRetry(short.send, REQUEST, { ...WRITE, timeoutMs: 5_000, retry: { budgetMs: 1_000 } });
+		expect(short.requests[0].timeout).toBeLessThanOrEqual(1_000);
+	});
+
+	it('returns an error answer the caller reads itself (per-record results in a 400) instead of failing it', async () => {
+		const body = { data: [{ status: 'error', code: 'INVALID_DATA' }] };
+		const { send } = scripted({ status: 400, body });
+		const response = await requestWithRetry(send, REQUEST, { ...WRITE, returnsAnswer: (_, answer) => Array.isArray((answer as typeof body).data) });
+		expect(response).toMatchObject({ statusCode: 400, body });
 	});
 });
 
@@ -403,7 +475,7 @@ describe('sendServiceRequest', () => {
 		expect(fake.httpRequest).not.toHaveBeenCalled();
 		expect(fake.httpRequestWithAuthentication).toHaveBeenCalledWith(
 			'exampleApi',
-			{ ...REQUEST, returnFullResponse: true, ignoreHttpStatusErrors: true },
+			{ ...REQUEST, timeout: 30_000, returnFullResponse: true, ignoreHttpStatusErrors: true },
 			undefined,
 		);
 		expect(fake.receivers).toEqual([fake.ctx]);
@@ -432,7 +504,7 @@ describe('sendServiceRequest', () => {
 		const response = await sendServiceRequest(fake.ctx, REQUEST, CALL);
 		expect(response.body).toBe('fine');
 		expect(fake.httpRequestWithAuthentication).not.toHaveBeenCalled();
-		expect(fake.httpRequest).toHaveBeenCalledWith({ ...REQUEST, returnFullResponse: true, ignoreHttpStatusErrors: true });
+		expect(fake.httpRequest).toHaveBeenCalledWith({ ...REQUEST, timeout: 30_000, returnFullResponse: true, ignoreHttpStatusErrors: true });
 	});
 
 	it('retries through the context like requestWithRetry does', async () => {

@@ -1,20 +1,23 @@
 /**
- * Zoho access tokens from a self-client refresh token (nodes/ZohoCrmUpsertContact/auth.ts),
- * against the Zoho double, and the data-centre hosts (dataCenters.ts) of external-apis.md.
+ * Zoho access tokens from a self-client refresh token (nodes/ZohoCrmUpsertContact/auth.ts and
+ * credentials/ZohoCrmToken.ts), against the Zoho double, and the data-centre and environment
+ * hosts (credentials/ZohoCrmDataCenters.ts) of external-apis.md.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
 
+import { getZohoAccessToken, mintZohoAccessToken, zohoCredentialKey } from '../../nodes/ZohoCrmUpsertContact/auth';
 import {
-	explainTokenFailure,
-	getZohoAccessToken,
-	mintZohoAccessToken,
-	zohoCredentialKey,
-	ZohoTokenError,
-	type ZohoRefreshTokenCredentials,
-} from '../../nodes/ZohoCrmUpsertContact/auth';
-import { resolveZohoHosts, ZOHO_DATA_CENTERS, zohoApiBase } from '../../nodes/ZohoCrmUpsertContact/dataCenters';
+	resolveZohoHosts,
+	ZOHO_DATA_CENTERS,
+	ZOHO_ENVIRONMENTS,
+	zohoApiBase,
+	zohoHostProperties,
+} from '../../credentials/ZohoCrmDataCenters';
+import { explainTokenFailure, ZohoTokenError, type ZohoRefreshTokenCredentials } from '../../credentials/ZohoCrmToken';
+import { ZohoCrmRefreshTokenApi } from '../../credentials/ZohoCrmRefreshTokenApi.credentials';
+import { ZohoCrmOAuth2Api } from '../../credentials/ZohoCrmOAuth2Api.credentials';
 import { openZohoSession, zohoApiRequest } from '../../nodes/ZohoCrmUpsertContact/transport';
 import { RefreshLimitError } from '../../nodes/shared/tokenCache';
 import { ZohoDouble } from '../doubles/zohoDouble';
@@ -368,34 +371,50 @@ describe('zohoApiRequest token renewal', () => {
 	});
 });
 
-describe('data centres', () => {
+describe('data centres and environments', () => {
 	const TABLE: Array<[string, string, string]> = [
-		['us', 'https://accounts.zoho.com', 'https://www.zohoapis.com'],
-		['eu', 'https://accounts.zoho.eu', 'https://www.zohoapis.eu'],
-		['in', 'https://accounts.zoho.in', 'https://www.zohoapis.in'],
-		['au', 'https://accounts.zoho.com.au', 'https://www.zohoapis.com.au'],
-		['jp', 'https://accounts.zoho.jp', 'https://www.zohoapis.jp'],
-		['ca', 'https://accounts.zohocloud.ca', 'https://www.zohoapis.ca'],
-		['cn', 'https://accounts.zoho.com.cn', 'https://www.zohoapis.com.cn'],
-		['sa', 'https://accounts.zoho.sa', 'https://www.zohoapis.sa'],
+		['us', 'https://accounts.zoho.com', 'zohoapis.com'],
+		['eu', 'https://accounts.zoho.eu', 'zohoapis.eu'],
+		['in', 'https://accounts.zoho.in', 'zohoapis.in'],
+		['au', 'https://accounts.zoho.com.au', 'zohoapis.com.au'],
+		['jp', 'https://accounts.zoho.jp', 'zohoapis.jp'],
+		['ca', 'https://accounts.zohocloud.ca', 'zohoapis.ca'],
+		['cn', 'https://accounts.zoho.com.cn', 'zohoapis.com.cn'],
+		['sa', 'https://accounts.zoho.sa', 'zohoapis.sa'],
 	];
+	const PREFIX = { production: 'www', sandbox: 'sandbox', developer: 'developer' } as const;
+	const CASES = TABLE.flatMap(([dataCenter, accountsUrl, domain]) =>
+		(Object.keys(PREFIX) as Array<keyof typeof PREFIX>).map(
+			(environment) => [dataCenter, environment, accountsUrl, `https://${PREFIX[environment]}.${domain}`] as const,
+		),
+	);
+	const PRODUCTION_API_DOMAIN = 'https://www.zohoapis.com';
 
-	it.each(TABLE)('resolves %s to its accounts and API hosts', (dataCenter, accountsUrl, apiUrl) => {
-		expect(resolveZohoHosts({ dataCenter })).toEqual({ accountsUrl, apiUrl });
-		expect(zohoApiBase({ dataCenter })).toBe(apiUrl);
+	it.each(CASES)('resolves %s in %s to its accounts host and API host', (dataCenter, environment, accountsUrl, apiUrl) => {
+		expect(resolveZohoHosts({ dataCenter, environment })).toEqual({ accountsUrl, apiUrl });
+		expect(zohoApiBase({ dataCenter, environment })).toBe(apiUrl);
 	});
 
-	it('lists exactly the data centres of the table', () => {
+	it('lists exactly the data centres and environments of the table', () => {
 		expect(Object.keys(ZOHO_DATA_CENTERS).sort()).toEqual(TABLE.map(([dc]) => dc).sort());
+		expect([...ZOHO_ENVIRONMENTS].sort()).toEqual(Object.keys(PREFIX).sort());
 	});
 
-	it('accepts the data centre in any case and defaults to US', () => {
-		expect(resolveZohoHosts({ dataCenter: 'EU' }).accountsUrl).toBe('https://accounts.zoho.eu');
-		expect(resolveZohoHosts({}).accountsUrl).toBe('https://accounts.zoho.com');
+	it('accepts the data centre and environment in any case, and defaults to US production', () => {
+		expect(resolveZohoHosts({ dataCenter: 'EU', environment: 'Sandbox' })).toEqual({
+			accountsUrl: 'https://accounts.zoho.eu',
+			apiUrl: 'https://sandbox.zohoapis.eu',
+		});
+		expect(resolveZohoHosts({})).toEqual({ accountsUrl: 'https://accounts.zoho.com', apiUrl: 'https://www.zohoapis.com' });
 	});
 
-	it('refuses an unknown data centre by name', () => {
+	it('treats a credential saved before the Environment field existed as production', () => {
+		expect(zohoApiBase({ dataCenter: 'au', environment: '' })).toBe('https://www.zohoapis.com.au');
+	});
+
+	it('refuses an unknown data centre or environment by name', () => {
 		expect(() => resolveZohoHosts({ dataCenter: 'uk' })).toThrow('Unknown Zoho data centre "uk"');
+		expect(() => resolveZohoHosts({ dataCenter: 'us', environment: 'staging' })).toThrow('Unknown Zoho environment "staging"');
 	});
 
 	it('uses both Custom URLs without their trailing slashes', () => {
@@ -411,14 +430,148 @@ describe('data centres', () => {
 		expect(() => resolveZohoHosts({ dataCenter: 'custom' })).toThrow(message);
 	});
 
-	it("prefers the token's api_domain over the data centre's API host", () => {
+	it("lets the token's api_domain replace only the built-in production host", () => {
 		expect(zohoApiBase({ dataCenter: 'us', apiDomain: 'https://www.zohoapis.eu/' })).toBe('https://www.zohoapis.eu');
-		expect(zohoApiBase({ dataCenter: 'custom', accountsUrl: 'a', apiUrl: 'https://api.example.test', apiDomain: 'https://x.test' })).toBe(
-			'https://x.test',
+		expect(zohoApiBase({ dataCenter: 'us', environment: 'production', apiDomain: 'https://www.zohoapis.eu' })).toBe(
+			'https://www.zohoapis.eu',
 		);
+	});
+
+	it.each([
+		['a Custom API URL', { dataCenter: 'custom', accountsUrl: 'https://accounts.zoho.com', apiUrl: 'https://sandbox.zohoapis.com' }, 'https://sandbox.zohoapis.com'],
+		['a Custom API URL with an environment left over', { dataCenter: 'custom', environment: 'production', accountsUrl: 'https://a.test', apiUrl: 'https://api.example.test' }, 'https://api.example.test'],
+		['the Sandbox environment', { dataCenter: 'us', environment: 'sandbox' }, 'https://sandbox.zohoapis.com'],
+		['the Developer environment', { dataCenter: 'us', environment: 'developer' }, 'https://developer.zohoapis.com'],
+		['the Sandbox environment of EU', { dataCenter: 'eu', environment: 'sandbox' }, 'https://sandbox.zohoapis.eu'],
+	])("ignores the token's production api_domain for %s", (_label, settings, expected) => {
+		expect(zohoApiBase({ ...settings, apiDomain: PRODUCTION_API_DOMAIN })).toBe(expected);
 	});
 
 	it('falls back to the data centre when api_domain is empty', () => {
 		expect(zohoApiBase({ dataCenter: 'jp', apiDomain: '' })).toBe('https://www.zohoapis.jp');
+	});
+
+	it('offers the Environment field (Production by default) for listed data centres, not for Custom', () => {
+		const environment = zohoHostProperties.find((property) => property.name === 'environment');
+		expect(environment).toMatchObject({ type: 'options', default: 'production', displayOptions: { hide: { dataCenter: ['custom'] } } });
+		expect((environment?.options as Array<{ value: string }>).map((option) => option.value).sort()).toEqual(
+			['developer', 'production', 'sandbox'],
+		);
+	});
+
+	it('gives both Zoho credentials the same host fields, Environment included', () => {
+		for (const credential of [new ZohoCrmRefreshTokenApi(), new ZohoCrmOAuth2Api()]) {
+			const names = credential.properties.map((property) => property.name);
+			expect(names).toEqual(expect.arrayContaining(['dataCenter', 'environment', 'accountsUrl', 'apiUrl']));
+		}
+	});
+
+	describe("the credentials' Test requests go to the host the node uses", () => {
+		/** Evaluates a `={{ … }}` base URL the way n8n does, for plain JavaScript expressions. */
+		function evaluate(expression: string, $credentials: Record<string, unknown>): unknown {
+			const body = /^=\{\{([\s\S]*)\}\}$/.exec(expression)?.[1];
+			if (body === undefined) throw new Error(`not an expression: ${expression}`);
+			// n8n's parser ends the expression at the first "}}".
+			if (body.includes('}}')) throw new Error(`"}}" inside the expression: ${expression}`);
+			return new Function('$credentials', `return (${body});`)($credentials);
+		}
+		const refreshTokenTest = new ZohoCrmRefreshTokenApi().test.request.baseURL as string;
+		const oauth2Test = new ZohoCrmOAuth2Api().test.request.baseURL as string;
+		const withToken = (apiDomain?: string) => [
+			['refresh token', refreshTokenTest, { apiDomain }],
+			['OAuth2', oauth2Test, { oauthTokenData: apiDomain === undefined ? undefined : { api_domain: apiDomain } }],
+		] as const;
+
+		it.each(CASES)('%s in %s, with a production api_domain in the token', (dataCenter, environment) => {
+			const expected = zohoApiBase({ dataCenter, environment, apiDomain: PRODUCTION_API_DOMAIN });
+			for (const [, expression, token] of withToken(PRODUCTION_API_DOMAIN)) {
+				expect(evaluate(expression, { dataCenter, environment, ...token })).toBe(expected);
+			}
+		});
+
+		it.each(CASES)('%s in %s, before any token', (dataCenter, environment, _accounts, apiUrl) => {
+			for (const [, expression, token] of withToken(undefined)) {
+				expect(evaluate(expression, { dataCenter, environment, ...token })).toBe(apiUrl);
+			}
+		});
+
+		it("a Custom API URL, never the token's api_domain", () => {
+			const custom = { dataCenter: 'custom', accountsUrl: 'https://accounts.zoho.com', apiUrl: 'https://sandbox.zohoapis.com' };
+			for (const [, expression, token] of withToken(PRODUCTION_API_DOMAIN)) {
+				expect(evaluate(expression, { ...custom, ...token })).toBe('https://sandbox.zohoapis.com');
+			}
+		});
+
+		it('a credential saved before the Environment field existed: production, api_domain first', () => {
+			for (const [, expression, token] of withToken('https://www.zohoapis.eu')) {
+				expect(evaluate(expression, { dataCenter: 'us', ...token })).toBe('https://www.zohoapis.eu');
+			}
+		});
+	});
+});
+
+describe('openZohoSession hosts', () => {
+	const node: INode = { id: 'n', name: 'Zoho', type: 't', typeVersion: 1, position: [0, 0], parameters: {} };
+	const contextWith = (stored: IDataObject) =>
+		({
+			getNode: () => node,
+			getCredentials: async () => ({ ...stored }),
+			helpers: { httpRequest: async (options: IHttpRequestOptions) => await fetchSend(options) },
+		}) as unknown as IExecuteFunctions;
+
+	it("calls a Custom sandbox API URL although the token's api_domain names the production host", async () => {
+		const stored = credentials({ apiUrl: double.apiUrl('us', 'sandbox') });
+		const session = await openZohoSession(contextWith({ ...stored }), 'refreshToken');
+		expect(double.tokenRequestLog.at(-1)?.status).toBe(200);
+		expect(session.apiBase).toBe(double.apiUrl('us', 'sandbox'));
+	});
+
+	it("calls the OAuth2 credential's Custom API URL, not the api_domain n8n stored with its token", async () => {
+		const session = await openZohoSession(
+			contextWith({
+				dataCenter: 'custom',
+				accountsUrl: double.accountsUrl('us'),
+				apiUrl: double.apiUrl('us', 'developer'),
+				oauthTokenData: { access_token: 'token', api_domain: double.apiUrl('us') },
+			}),
+			'oAuth2',
+		);
+		expect(session.apiBase).toBe(double.apiUrl('us', 'developer'));
+	});
+
+	it("calls a built-in data centre's sandbox host in the Sandbox environment", async () => {
+		const session = await openZohoSession(
+			contextWith({
+				dataCenter: 'eu',
+				environment: 'sandbox',
+				oauthTokenData: { access_token: 'token', api_domain: 'https://www.zohoapis.eu' },
+			}),
+			'oAuth2',
+		);
+		expect(session.apiBase).toBe('https://sandbox.zohoapis.eu');
+	});
+});
+
+describe("the refresh-token credential's preAuthentication", () => {
+	const helper = { helpers: { httpRequest: async (options: IHttpRequestOptions) => await fetchSend(options) } };
+	const preAuthenticate = (stored: ZohoRefreshTokenCredentials) =>
+		new ZohoCrmRefreshTokenApi().preAuthentication.call(helper as never, stored as never);
+
+	it('mints a token the API accepts and keeps the api_domain Zoho gave', async () => {
+		const result = await preAuthenticate(credentials());
+		expect(result.apiDomain).toBe(double.apiUrl('us'));
+		expect(await currentUserStatus(result.accessToken)).toBe(200);
+	});
+
+	it("explains Zoho's HTTP-400 throttle instead of a bare status", async () => {
+		double.injectFault({ kind: 'tokenError', error: 'Access Denied' });
+		await expect(preAuthenticate(credentials())).rejects.toThrow(/^Zoho throttled the token refresh \(Access Denied.*Wait a few minutes/);
+	});
+
+	it('explains invalid_client without the secret', async () => {
+		const creds = credentials({ clientSecret: 'wrong-secret-pre-1' });
+		const error = (await preAuthenticate(creds).catch((e: unknown) => e)) as Error;
+		expect(error.message).toContain('Zoho refused the client (invalid_client). Check the Client ID and Client Secret');
+		expect(error.message).not.toContain(creds.clientSecret);
 	});
 });

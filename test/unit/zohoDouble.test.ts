@@ -2,6 +2,8 @@
  * The Zoho CRM double must answer like Zoho, ugly parts included: these specs pin the contract
  * of /work/shared/reference/external-apis.md (Zoho section) as the double reproduces it.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ZohoDouble, zohoError } from '../doubles/zohoDouble';
 import type { ZohoDoubleOptions } from '../doubles/zohoDouble';
 
@@ -602,7 +604,7 @@ describe('upsert: per-record errors', () => {
 			{ Last_Name: 'Twin B', Email: 'Twin@Example.com' },
 		]);
 		const answer = await upsert(await accessToken(), { data: [{ Last_Name: 'T', Email: 'twin@example.com' }] });
-		expect(answer.status).toBe(207);
+		expect(answer.status).toBe(400);
 		expect(answer.body.data).toEqual([
 			{
 				code: 'DUPLICATE_DATA',
@@ -720,11 +722,34 @@ describe('upsert: batch status', () => {
 		expect(double.records('Contacts').map((record) => record.Last_Name)).toEqual(['Person 1', 'Person 4']);
 	});
 
-	it('answers 207 carrying only errors when every record failed', async () => {
-		const answer = await upsert(await accessToken(), { data: [{ Email: 'a@example.com' }, { Email: 'b' }] });
+	it('answers 400 with one error entry per record in data[] when every record failed', async () => {
+		const records = [{ Email: 'a@example.com' }, contact(1, { Email: 'b' })];
+		const answer = await upsert(await accessToken(), { data: records });
+		expect(answer.status).toBe(400);
+		expect(answer.body).toEqual({
+			data: [
+				{
+					code: 'MANDATORY_NOT_FOUND',
+					details: { api_name: 'Last_Name', json_path: '$.data[0].Last_Name' },
+					message: 'required field not found',
+					status: 'error',
+				},
+				{
+					code: 'INVALID_DATA',
+					details: { expected_data_type: 'email', api_name: 'Email', json_path: '$.data[1].Email' },
+					message: 'invalid data',
+					status: 'error',
+				},
+			],
+		});
+		expect(double.records('Contacts')).toHaveLength(0);
+	});
+
+	it('can answer an all-failed batch with a 2xx carrying only errors instead', async () => {
+		await startDouble({ batchStatus: { allFailed: 207 } });
+		const answer = await upsert(await accessToken(), { data: [{ Email: 'a@example.com' }] });
 		expect(answer.status).toBe(207);
-		expect(answer.body.data.every((entry: any) => entry.status === 'error')).toBe(true);
-		expect(answer.body.data).toHaveLength(2);
+		expect(answer.body.data[0]).toMatchObject({ code: 'MANDATORY_NOT_FOUND', status: 'error' });
 	});
 
 	it('uses the configured batch statuses', async () => {
@@ -1072,5 +1097,257 @@ describe('fields and users endpoints', () => {
 
 	it('requires a valid token for users', async () => {
 		expect((await apiCall('/crm/v8/users?type=CurrentUser', { token: 'nope' })).status).toBe(401);
+	});
+});
+
+describe('environments: sandbox and developer hosts of a data centre', () => {
+	it('names them by a prefix on the data centre, as sandbox.zohoapis.com does', () => {
+		expect(double.apiUrl('us', 'sandbox')).toBe(`${double.baseUrl}/api/sandbox.us`);
+		expect(double.apiUrl('eu', 'developer')).toBe(`${double.baseUrl}/api/developer.eu`);
+		expect(double.apiUrl('us', 'production')).toBe(double.apiUrl('us'));
+	});
+
+	it('answers a token for a sandbox user with the production api_domain, as Zoho does', async () => {
+		expect((await requestToken()).body.api_domain).toBe(double.apiUrl('us'));
+	});
+
+	it('accepts a token of the data centre in each of its environments', async () => {
+		const token = await accessToken('us');
+		for (const region of ['us', 'sandbox.us', 'developer.us']) {
+			expect((await upsert(token, { data: [contact(1)] }, { region })).status).toBe(200);
+		}
+	});
+
+	it("refuses a token of another data centre in this one's sandbox", async () => {
+		const answer = await upsert(await accessToken('eu'), { data: [contact(1)] }, { region: 'sandbox.us' });
+		expect(answer).toMatchObject({ status: 401, body: INVALID_TOKEN });
+	});
+
+	it('keeps the records and counters of each environment apart', async () => {
+		const token = await accessToken('us');
+		await upsert(token, { data: [contact(1), contact(2)] }, { region: 'sandbox.us' });
+		expect(double.records('Contacts', 'sandbox.us').map((r) => r.Email)).toEqual(['person1@example.com', 'person2@example.com']);
+		expect(double.records('Contacts', 'us')).toHaveLength(0);
+		expect(double.countersFor('sandbox.us')).toEqual({ apiCalls: 1, upsertCalls: 1, recordsReceived: 2, unauthorized: 0 });
+		expect(double.countersFor('us')).toEqual({ apiCalls: 0, upsertCalls: 0, recordsReceived: 0, unauthorized: 0 });
+	});
+
+	it('counts refused calls and 401s per region, and forgets them on resetCounters()', async () => {
+		await upsert('not-a-token', { data: [contact(1)] }, { region: 'developer.eu' });
+		expect(double.countersFor('developer.eu')).toMatchObject({ apiCalls: 1, unauthorized: 1, upsertCalls: 0 });
+		double.resetCounters();
+		expect(double.countersFor('developer.eu').apiCalls).toBe(0);
+	});
+});
+
+describe('upsert faults per region', () => {
+	it('applyThenDrop: stores the records, then drops the connection without an answer', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'applyThenDrop' });
+		await expect(upsert(token, { data: [contact(1), contact(2)] })).rejects.toThrow('fetch failed');
+		expect(double.records('Contacts').map((r) => r.Email)).toEqual(['person1@example.com', 'person2@example.com']);
+		expect(double.requests.at(-1)?.status).toBeUndefined();
+		expect(double.countersFor('us')).toMatchObject({ upsertCalls: 1, recordsReceived: 2 });
+	});
+
+	it('applyThenDrop twice with records without a key: each resend inserts them again', async () => {
+		const token = await accessToken();
+		const keyless = [{ Last_Name: 'No Email 1' }, { Last_Name: 'No Email 2' }];
+		double.injectUpsertFault('us', { kind: 'applyThenDrop', times: 2 });
+		await expect(upsert(token, { data: keyless })).rejects.toThrow();
+		await expect(upsert(token, { data: keyless })).rejects.toThrow();
+		const third = await upsert(token, { data: keyless });
+		expect(third.body.data.map((entry: any) => entry.action)).toEqual(['insert', 'insert']);
+		expect(double.records('Contacts')).toHaveLength(3 * keyless.length);
+	});
+
+	it('applyThenError500: stores the records, then answers 500 INTERNAL_ERROR', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'applyThenError500' });
+		const answer = await upsert(token, { data: [contact(1)] });
+		expect(answer).toMatchObject({ status: 500, body: zohoError('INTERNAL_ERROR', 'Internal Server Error') });
+		expect(double.records('Contacts')).toHaveLength(1);
+		const again = await upsert(token, { data: [contact(1)] });
+		expect(again.body.data[0]).toMatchObject({ action: 'update', duplicate_field: 'Email' });
+	});
+
+	it('error500: answers 500 INTERNAL_ERROR and stores nothing', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'error500' });
+		expect(await upsert(token, { data: [contact(1)] })).toMatchObject({ status: 500, body: { code: 'INTERNAL_ERROR' } });
+		expect(double.records('Contacts')).toHaveLength(0);
+	});
+
+	it('error429: answers 429 TOO_MANY_REQUESTS with Retry-After when configured, and stores nothing', async () => {
+		await startDouble({ retryAfterSeconds: 2 });
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'error429' });
+		const answer = await upsert(token, { data: [contact(1)] });
+		expect(answer).toMatchObject({ status: 429, body: { code: 'TOO_MANY_REQUESTS' } });
+		expect(answer.headers.get('retry-after')).toBe('2');
+		expect(double.counters.rateLimited).toBe(1);
+		expect(double.records('Contacts')).toHaveLength(0);
+	});
+
+	it('hang: accepts the call and never answers, holding its concurrency slot until the client gives up', async () => {
+		await startDouble({ maxConcurrentCalls: 1 });
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'hang' });
+		const abort = new AbortController();
+		const hung = fetch(`${double.apiUrl()}/crm/v8/Contacts/upsert`, {
+			method: 'POST',
+			headers: { authorization: `Zoho-oauthtoken ${token}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ data: [contact(1)] }),
+			signal: abort.signal,
+		});
+		hung.catch(() => undefined);
+		await waitFor(async () => double.requests.length === 1, 2000);
+		expect((await upsert(token, { data: [contact(2)] })).status).toBe(429);
+		abort.abort();
+		await expect(hung).rejects.toThrow();
+		await waitFor(async () => (await upsert(token, { data: [contact(3)] })).status === 200, 2000);
+		expect(double.records('Contacts').map((r) => r.Email)).toEqual(['person3@example.com']);
+	});
+
+	it('hang: stop() ends the hung call', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'hang' });
+		const hung = upsert(token, { data: [contact(1)] });
+		hung.catch(() => undefined);
+		await waitFor(async () => double.requests.length === 1, 2000);
+		await double.stop();
+		await expect(hung).rejects.toThrow('fetch failed');
+	});
+
+	it('hits only its region: the production host of the same data centre is served normally', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('sandbox.us', { kind: 'error500' });
+		expect((await upsert(token, { data: [contact(1)] }, { region: 'us' })).status).toBe(200);
+		expect((await upsert(token, { data: [contact(1)] }, { region: 'sandbox.us' })).status).toBe(500);
+	});
+
+	it('is consumed only by authenticated upsert calls, in injection order, `times` each', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'error500', times: 2 });
+		double.injectUpsertFault('us', { kind: 'error429' });
+		expect((await upsert('expired-token', { data: [contact(1)] })).status).toBe(401);
+		expect((await apiCall('/crm/v8/users?type=CurrentUser', { token })).status).toBe(200);
+		const statuses = [];
+		for (let i = 0; i < 4; i++) statuses.push((await upsert(token, { data: [contact(1)] })).status);
+		expect(statuses).toEqual([500, 500, 429, 200]);
+	});
+
+	it('is forgotten on clearFaults()', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'error500', times: 3 });
+		double.clearFaults();
+		expect((await upsert(token, { data: [contact(1)] })).status).toBe(200);
+	});
+});
+
+describe('upsert without a duplicate-check value', () => {
+	it('inserts a record without Email as a new record every time: an upsert without a key is an insert', async () => {
+		const token = await accessToken();
+		const record = { Last_Name: 'Keyless', First_Name: 'Kim', Phone: '+44 20 7946 0000' };
+		const answers = [];
+		for (let i = 0; i < 3; i++) answers.push(await upsert(token, { data: [record] }));
+		expect(answers.map((a) => a.body.data[0].action)).toEqual(['insert', 'insert', 'insert']);
+		expect(answers.map((a) => a.body.data[0].duplicate_field)).toEqual([null, null, null]);
+		expect(new Set(answers.map((a) => a.body.data[0].details.id)).size).toBe(3);
+		expect(double.records('Contacts')).toHaveLength(3);
+	});
+
+	it('inserts when no field of duplicate_check_fields has a value, even if another field matches', async () => {
+		const token = await accessToken();
+		double.seedRecords('Contacts', [{ Last_Name: 'Seeded', Email: 'same@example.com', Mobile: '123' }]);
+		const answer = await upsert(token, {
+			data: [{ Last_Name: 'New', Email: 'same@example.com' }],
+			duplicate_check_fields: ['Mobile'],
+		});
+		expect(answer.body.data[0]).toMatchObject({ action: 'insert', duplicate_field: null });
+		expect(double.records('Contacts')).toHaveLength(2);
+	});
+});
+
+describe("the double answers in the shape of Zoho's documented responses (test/doubles/fixtures/zoho)", () => {
+	const fixture = (name: string): any =>
+		JSON.parse(readFileSync(path.join(__dirname, '../doubles/fixtures/zoho', `${name}.json`), 'utf8'));
+
+	/** Keys at every level, sorted; arrays by their entries' shapes; values left out. */
+	function shape(value: unknown): unknown {
+		if (Array.isArray(value)) return value.map(shape);
+		if (value && typeof value === 'object') {
+			return Object.fromEntries(
+				Object.keys(value)
+					.sort()
+					.map((key) => [key, shape((value as Record<string, unknown>)[key])]),
+			);
+		}
+		return typeof value;
+	}
+
+	/** What a spec compares: the entry's shape plus the values that carry meaning. */
+	function meaning(entry: any) {
+		return { code: entry.code, status: entry.status, action: entry.action, message: entry.message };
+	}
+
+	it('a batch of one update and one insert: 200, entries shaped like the documented ones', async () => {
+		const token = await accessToken();
+		double.seedRecords('Contacts', [contact(1)]);
+		const answer = await upsert(token, { data: [contact(1, { First_Name: 'Changed' }), contact(2)] });
+		const documented = fixture('upsert-200-success');
+		expect(answer.status).toBe(200);
+		expect(shape(answer.body)).toEqual(shape(documented));
+		expect(answer.body.data.map(meaning)).toEqual(documented.data.map(meaning));
+		expect(answer.body.data.map((e: any) => e.duplicate_field)).toEqual(documented.data.map((e: any) => e.duplicate_field));
+	});
+
+	it('a mixed batch: 207, the error entry shaped like the documented INVALID_DATA', async () => {
+		const token = await accessToken();
+		const answer = await upsert(token, { data: [contact(1), contact(2, { First_Name: { not: 'text' } })] });
+		const documented = fixture('upsert-207-mixed');
+		expect(answer.status).toBe(207);
+		expect(shape(answer.body.data[1])).toEqual(shape(documented.data[1]));
+		expect(shape(answer.body.data[0].details)).toEqual(shape(documented.data[0].details));
+		expect(answer.body.data.map((e: any) => [e.code, e.status])).toEqual(documented.data.map((e: any) => [e.code, e.status]));
+		expect(answer.body.data[1].details.expected_data_type).toBe('text');
+	});
+
+	it('an all-failed batch with a wrong data type: 400 with data[], as documented', async () => {
+		const answer = await upsert(await accessToken(), { data: [contact(1, { Newsletter_Opt_In: 'yes' })] });
+		const documented = fixture('upsert-400-invalid-data-type');
+		expect(answer.status).toBe(400);
+		expect(shape(answer.body)).toEqual(shape(documented));
+		expect(answer.body.data.map(meaning)).toEqual(documented.data.map(meaning));
+	});
+
+	it('an all-failed batch with a value too long: 400 with maximum_length, as documented', async () => {
+		const answer = await upsert(await accessToken(), { data: [{ Last_Name: 'x'.repeat(81) }] });
+		const documented = fixture('upsert-400-invalid-data-length');
+		expect(answer.status).toBe(400);
+		expect(shape(answer.body)).toEqual(shape(documented));
+		expect(answer.body.data.map(meaning)).toEqual(documented.data.map(meaning));
+	});
+
+	it('an all-failed batch without the mandatory field: 400 MANDATORY_NOT_FOUND naming the field, as documented', async () => {
+		const answer = await upsert(await accessToken(), { data: [{ Email: 'no.last@example.com' }] });
+		const documented = fixture('upsert-400-mandatory-not-found');
+		expect(answer.status).toBe(400);
+		const [entry] = answer.body.data;
+		expect(Object.keys(entry).sort()).toEqual(Object.keys(documented.data[0]).sort());
+		expect(meaning(entry)).toEqual(meaning(documented.data[0]));
+		// Zoho's example also gives the field's id; the double names the field as every example does.
+		expect(Object.keys(entry.details).sort()).toEqual(['api_name', 'json_path']);
+		expect(Object.keys(documented.data[0].details)).toEqual(expect.arrayContaining(['api_name', 'json_path']));
+	});
+
+	it('a server error: 500 INTERNAL_ERROR without a data wrapper, as documented', async () => {
+		const token = await accessToken();
+		double.injectUpsertFault('us', { kind: 'applyThenError500' });
+		const answer = await upsert(token, { data: [contact(1)] });
+		const documented = fixture('upsert-500-internal-error');
+		expect(answer.status).toBe(500);
+		expect(shape(answer.body)).toEqual(shape(documented));
+		expect(answer.body).toEqual(documented);
 	});
 });

@@ -139,6 +139,7 @@ describe('Zoho CRM Upsert Contact', () => {
 			error: 'Zoho CRM answered INVALID_DATA: invalid data (field Phone)',
 			message: 'Zoho rejected this record; the other records of its batch are unaffected.',
 			details: {
+				attempts: 1,
 				code: 'INVALID_DATA',
 				field: 'Phone',
 				zoho: { api_name: 'Phone', expected_data_type: 'phone', json_path: '$.data[1].Phone' },
@@ -167,7 +168,7 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as NodeApiError).context.itemIndex).toBe(2);
 		expect(error.message).toBe('Zoho CRM answered INVALID_DATA: invalid data (field Phone)');
-		expect((error as NodeApiError).description).toContain('3 of 5 items were upserted; 2 failed.');
+		expect((error as NodeApiError).description).toContain('3 of 5 items were written to Zoho CRM; 2 failed.');
 	});
 
 	it('fails an item without Last_Name before any call to Zoho', async () => {
@@ -178,12 +179,15 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(double.counters.tokenRequests).toBe(0);
 	});
 
-	it('without Continue On Fail, a missing Last_Name throws a NodeOperationError for that item and calls nothing', async () => {
-		const error = await runError([contact(50), { json: { email: 'nolast2@example.test' } }]);
+	it('without Continue On Fail, a missing Last_Name throws a NodeOperationError for that item and sends no item at all', async () => {
+		const valid = { json: { email: 'stop-mode-valid@example.test', last_name: 'Valid' } };
+		const error = await runError([valid, { json: { email: 'nolast2@example.test' } }]);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect((error as NodeOperationError).context.itemIndex).toBe(1);
 		expect(error.message).toContain('Last_Name');
-		expect(double.counters.upsertCalls).toBe(1);
+		expect((error as NodeOperationError).description).toContain('Nothing was sent to Zoho CRM: 1 of 2 items cannot be sent.');
+		expect(double.counters.upsertCalls).toBe(0);
+		expect(double.records('Contacts').some((record) => record.Email === 'stop-mode-valid@example.test')).toBe(false);
 	});
 
 	it('sends the Last Name Fallback for an item without a last name', async () => {
@@ -235,6 +239,60 @@ describe('Zoho CRM Upsert Contact', () => {
 			expect(item.pairedItem).toEqual({ item: index });
 		}
 		expect(double.counters.upsertCalls).toBe(0);
+	});
+
+	it('fails an item with no value in any duplicate-check field before any call, and sends the others', async () => {
+		const output = await run([contact(110), { json: { last_name: 'Keyless', phone: '+49 30 111' } }], {}, { onError: 'continueRegularOutput' });
+		expect(output[0].json.status).toBe('success');
+		expect(output[1].json.error).toBe('Item 1: no value for the duplicate-check field Email');
+		expect(output[1].json.message).toContain('Zoho inserts a new record every time');
+		expect(upsertRequests().map(sentRecords).flat().map((record) => record.Last_Name)).toEqual(['Last110']);
+	});
+
+	it('accepts an item keyed on any of several duplicate-check fields', async () => {
+		const output = await run(
+			[{ json: { last_name: 'PhoneOnly', phone: '+49 30 222' } }],
+			{},
+			{ onError: 'continueRegularOutput', parameters: { duplicateCheckFields: 'Email, Phone' } },
+		);
+		expect(output[0].json.status).toBe('success');
+	});
+
+	it('resends a batch whose every record has an email after Zoho answered 500, and says so in attempts', async () => {
+		double.injectFault({ kind: 'status', status: 500, times: 1 });
+		const output = await run([contact(120), contact(121)], {}, { onError: 'continueRegularOutput' });
+		expect(output.map((item) => [item.json.status, item.json.attempts])).toEqual([
+			['success', 2],
+			['success', 2],
+		]);
+		expect(upsertRequests()).toHaveLength(2);
+	});
+
+	it('does not resend a batch with a keyless record after a 500, and fails its items as maybe applied', async () => {
+		double.injectFault({ kind: 'status', status: 500, times: 1 });
+		const output = await run(
+			[contact(130), { json: { last_name: 'NoKey130' } }],
+			{ requireDuplicateCheckValue: false },
+			{ onError: 'continueRegularOutput' },
+		);
+		expect(upsertRequests()).toHaveLength(1);
+		for (const item of output) {
+			expect(item.json.error).toContain('the call may or may not have been applied, so it was not sent again');
+			expect(item.json.details).toMatchObject({ httpStatus: 500, attempts: 1, mayHaveBeenApplied: true });
+		}
+	});
+
+	it('converts dates in the workflow’s time zone when the node sets none', async () => {
+		const [output] = await runNode({
+			nodeType,
+			parameters: { authentication: 'refreshToken', module: 'Contacts', contactFields: { Date_of_Birth: '2024-03-08T02:00:00Z' } },
+			credentials,
+			items: [contact(140)],
+			onError: 'continueRegularOutput',
+			workflowSettings: { timezone: 'America/New_York' },
+		});
+		expect(output[0].json.status).toBe('success');
+		expect(sentRecords(upsertRequests()[0])[0].Date_of_Birth).toBe('2024-03-07');
 	});
 
 	it('puts no secret of the credential in any output or error', async () => {

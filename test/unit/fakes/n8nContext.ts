@@ -253,6 +253,8 @@ export interface NodeRun {
 	onError?: INode['onError'];
 	/** Shares a credential store between runs (as one n8n instance does). */
 	credentialsHelper?: InMemoryCredentialsHelper;
+	/** The workflow's settings, e.g. its time zone. */
+	workflowSettings?: Record<string, unknown>;
 }
 
 export interface PreparedRun {
@@ -290,7 +292,7 @@ export function prepareRun(run: NodeRun): PreparedRun {
 		connections: {},
 		active: false,
 		nodeTypes,
-		settings: {},
+		settings: run.workflowSettings ?? {},
 	});
 	const workflowNode = workflow.getNode(node.name) as INode;
 	const additionalData = {

@@ -1,0 +1,232 @@
+/**
+ * The one way a node writes items to a service: map every item to a record (a record that cannot
+ * be valid fails before any call), send records in batches through a limiter shared by the whole
+ * n8n process, and turn each record's result into exactly one output item, paired to its input,
+ * as n8n's On Error setting asks. A node describes only what is its own: how an item becomes a
+ * record, and how a batch goes on the wire and what each record's answer means.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import { acquireSlot } from './concurrency';
+
+export interface TargetRecord<R> {
+	itemIndex: number;
+	record: R;
+}
+
+export type RecordOutcome =
+	| { ok: true; json: IDataObject }
+	| { ok: false; error: NodeApiError | NodeOperationError; details?: IDataObject };
+
+export interface TargetPipeline<R> {
+	/** The service as users know it, for the "N of M items were written to …" summary. */
+	service: string;
+	/** Records per call: what the service accepts at once (100 for Zoho, 1 for per-record APIs). */
+	batchSize: number;
+	/** Calls in flight at once for `limiterKey`, across every execution of this n8n process. */
+	concurrency: number;
+	/** Identifies the account the limit belongs to, e.g. the credential. */
+	limiterKey: string;
+	/** The record of one item; throws (NodeOperationError with the item index) when it cannot be sent. */
+	prepare(item: INodeExecutionData, itemIndex: number): R;
+	/** Runs once before the first call (a token, a session); a throw fails every item still to send. */
+	open?(): Promise<void>;
+	/** Sends one batch; one outcome per record, in order. A throw fails every record of the batch. */
+	sendBatch(batch: Array<TargetRecord<R>>): Promise<RecordOutcome[]>;
+	/** The node has a second output, Failed, that every failed item goes to whatever On Error says. */
+	failedOutput?: boolean;
+}
+
+type Failure = Extract<RecordOutcome, { ok: false }>;
+
+export async function runTargetPipeline<R>(
+	ctx: IExecuteFunctions,
+	pipeline: TargetPipeline<R>,
+): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const routesFailures = pipeline.failedOutput === true || ctx.continueOnFail();
+	const outcomes: RecordOutcome[] = new Array(items.length);
+	const batchSize = Math.max(1, Math.floor(pipeline.batchSize));
+
+	const prepareItem = (itemIndex: number): TargetRecord<R> | undefined => {
+		try {
+			return { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
+		} catch (error) {
+			outcomes[itemIndex] = failureOf(ctx, error, itemIndex);
+			return undefined;
+		}
+	};
+
+	const sender = new BatchSender(ctx, pipeline, outcomes);
+	if (routesFailures) {
+		// Pipelined: a batch goes out as soon as it is prepared, while the next ones are mapped.
+		let batch: Array<TargetRecord<R>> = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const prepared = prepareItem(itemIndex);
+			if (prepared) batch.push(prepared);
+			if (batch.length === batchSize) {
+				await sender.dispatch(batch);
+				batch = [];
+			}
+		}
+		if (batch.length) await sender.dispatch(batch);
+	} else {
+		// Stop Workflow: every validation failure is known before any call, so a run that will stop
+		// on one writes nothing.
+		const prepared: Array<TargetRecord<R>> = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const record = prepareItem(itemIndex);
+			if (record) prepared.push(record);
+		}
+		if (prepared.length < items.length) {
+			const failures = outcomes.filter((outcome): outcome is Failure => outcome !== undefined && !outcome.ok);
+			throw withSummary(
+				failures[0].error,
+				`Nothing was sent to ${pipeline.service}: ${failures.length} of ${items.length} items cannot be sent.`,
+			);
+		}
+		for (let start = 0; start < prepared.length; start += batchSize) {
+			await sender.dispatch(prepared.slice(start, start + batchSize));
+		}
+	}
+	await sender.settled();
+
+	return buildOutput(pipeline, items, outcomes, routesFailures);
+}
+
+/** Sends batches, each once a slot of the shared limiter is free, and records their outcomes. */
+class BatchSender<R> {
+	private readonly inFlight = new Set<Promise<void>>();
+	private opening: Promise<unknown> | undefined;
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly pipeline: TargetPipeline<R>,
+		private readonly outcomes: RecordOutcome[],
+	) {}
+
+	/** Resolves once the batch is under way (not when it is done), so the caller can prepare the next. */
+	async dispatch(batch: Array<TargetRecord<R>>): Promise<void> {
+		const opened = await this.open();
+		if (opened !== true) {
+			for (const { itemIndex } of batch) this.outcomes[itemIndex] = failureOf(this.ctx, opened, itemIndex);
+			return;
+		}
+		const release = await acquireSlot(this.pipeline.limiterKey, this.pipeline.concurrency);
+		const call = this.send(batch).finally(() => {
+			release();
+			this.inFlight.delete(call);
+		});
+		this.inFlight.add(call);
+	}
+
+	async settled(): Promise<void> {
+		while (this.inFlight.size) await Promise.all([...this.inFlight]);
+	}
+
+	/** true once open() succeeded, else its error (for every item still to send). */
+	private async open(): Promise<true | unknown> {
+		if (!this.pipeline.open) return true;
+		this.opening ??= this.pipeline.open().then(
+			() => true,
+			(error: unknown) => ({ error }),
+		);
+		const result = await this.opening;
+		return result === true ? true : (result as { error: unknown }).error;
+	}
+
+	private async send(batch: Array<TargetRecord<R>>): Promise<void> {
+		let results: RecordOutcome[];
+		try {
+			results = await this.pipeline.sendBatch(batch);
+		} catch (error) {
+			// The call as a whole failed: every record of it fails with that cause.
+			for (const { itemIndex } of batch) this.outcomes[itemIndex] = failureOf(this.ctx, error, itemIndex);
+			return;
+		}
+		batch.forEach(({ itemIndex }, position) => {
+			this.outcomes[itemIndex] =
+				results[position] ??
+				failureOf(
+					this.ctx,
+					new NodeOperationError(this.ctx.getNode(), `${this.pipeline.service} answered no result for this item`, {
+						itemIndex,
+					}),
+					itemIndex,
+				);
+		});
+	}
+}
+
+/** A failure outcome for any thrown value, as an n8n error with the item index. */
+function failureOf(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Failure {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return { ok: false, error };
+	const message = error instanceof Error ? error.message : String(error);
+	return { ok: false, error: new NodeOperationError(ctx.getNode(), message, { itemIndex }) };
+}
+
+/** The machine-readable cause of a failed item: the service's code and status, attempts, replay safety. */
+function failureDetails(failure: Failure): IDataObject {
+	const context = (failure.error.context ?? {}) as IDataObject;
+	const details: IDataObject = {};
+	if (context.serviceCode !== undefined) details.code = context.serviceCode;
+	if (context.serviceStatus !== undefined) details.httpStatus = context.serviceStatus;
+	if (context.attempts !== undefined) details.attempts = context.attempts;
+	if (context.mayHaveBeenApplied === true) details.mayHaveBeenApplied = true;
+	return { ...details, ...failure.details };
+}
+
+/**
+ * A failed item's json. It keeps to `error`, `message` and `details`: n8n routes such an item to
+ * the error output and adds the input item's fields itself.
+ */
+function failureJson(failure: Failure): IDataObject {
+	const { error } = failure;
+	return {
+		error: error.message,
+		...(error.description ? { message: error.description } : {}),
+		details: failureDetails(failure),
+	};
+}
+
+/** The error that stops the run, its description extended with what happened to the other items. */
+function withSummary(error: NodeApiError | NodeOperationError, summary: string): NodeApiError | NodeOperationError {
+	error.description = [error.description, summary].filter(Boolean).join(' ');
+	return error;
+}
+
+function buildOutput<R>(
+	pipeline: TargetPipeline<R>,
+	items: INodeExecutionData[],
+	outcomes: RecordOutcome[],
+	routesFailures: boolean,
+): INodeExecutionData[][] {
+	const written: INodeExecutionData[] = [];
+	const failed: INodeExecutionData[] = [];
+	let firstFailure: Failure | undefined;
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const outcome = outcomes[itemIndex];
+		const pairedItem = { item: itemIndex };
+		if (outcome.ok) {
+			written.push({ json: outcome.json, pairedItem });
+			continue;
+		}
+		firstFailure ??= outcome;
+		if (pipeline.failedOutput) failed.push({ json: { ...items[itemIndex].json, ...failureJson(outcome) }, pairedItem });
+		else written.push({ json: failureJson(outcome), pairedItem });
+	}
+	if (firstFailure && !routesFailures) {
+		const total = items.length;
+		const failures = outcomes.filter((outcome) => !outcome.ok).length;
+		throw withSummary(
+			firstFailure.error,
+			`${total - failures} of ${total} items were written to ${pipeline.service}; ${failures} failed.`,
+		);
+	}
+	return pipeline.failedOutput ? [written, failed] : [written];
+}

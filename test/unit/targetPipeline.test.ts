@@ -1,0 +1,256 @@
+/**
+ * The shared target pipeline (nodes/shared/targetPipeline.ts), run on n8n-core's own ExecuteContext:
+ * one output item per input item, paired; n8n's On Error modes; nothing written when Stop Workflow
+ * meets an item that cannot be sent; batches pipelined behind the mapping; one limiter per credential
+ * for the whole process.
+ */
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { acquireSlot, activeSlots } from '../../nodes/shared/concurrency';
+import { serviceApiError } from '../../nodes/shared/errors';
+import { runTargetPipeline, type RecordOutcome, type TargetPipeline, type TargetRecord } from '../../nodes/shared/targetPipeline';
+import { runNode } from './fakes/n8nContext';
+
+type Hooks = Partial<TargetPipeline<IDataObject>>;
+
+/** A target node whose pipeline is whatever the spec says; records are the item's json. */
+function targetNode(hooks: Hooks): INodeType {
+	const description: INodeTypeDescription = {
+		displayName: 'Test Target',
+		name: 'testTarget',
+		group: ['output'],
+		version: 1,
+		description: 'A target for pipeline specs',
+		defaults: { name: 'Test Target' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: hooks.failedOutput ? [NodeConnectionTypes.Main, NodeConnectionTypes.Main] : [NodeConnectionTypes.Main],
+		properties: [],
+	};
+	return {
+		description,
+		async execute(this: IExecuteFunctions) {
+			return await runTargetPipeline<IDataObject>(this, {
+				service: 'Test CRM',
+				batchSize: 10,
+				concurrency: 2,
+				limiterKey: 'test:credential',
+				prepare: (item) => item.json,
+				sendBatch: async (batch) => batch.map(({ record }) => ({ ok: true, json: { sent: record.n } })),
+				...hooks,
+			});
+		},
+	};
+}
+
+const items = (count: number): INodeExecutionData[] => Array.from({ length: count }, (_, n) => ({ json: { n } }));
+
+async function run(hooks: Hooks, input: INodeExecutionData[], onError?: 'continueRegularOutput' | 'continueErrorOutput') {
+	return await runNode({ nodeType: targetNode(hooks), parameters: {}, items: input, onError });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<NodeApiError | NodeOperationError> {
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error instanceof NodeApiError || error instanceof NodeOperationError).toBe(true);
+	return error as NodeApiError | NodeOperationError;
+}
+
+function deferred() {
+	let resolve!: () => void;
+	const promise = new Promise<void>((r) => (resolve = r));
+	return { promise, resolve };
+}
+
+const refuseOdd = (item: INodeExecutionData, itemIndex: number) => {
+	if ((item.json.n as number) % 2) throw new NodeOperationError({ name: 'Test Target' } as never, `item ${itemIndex} is odd`, { itemIndex });
+	return item.json;
+};
+
+describe('runTargetPipeline', () => {
+	it('answers one output item per input item, in input order, each paired to its input', async () => {
+		const [output] = await run({}, items(25));
+		expect(output.map((item) => item.json.sent)).toEqual(items(25).map((item) => item.json.n));
+		expect(output.map((item) => item.pairedItem)).toEqual(items(25).map((_, item) => ({ item })));
+	});
+
+	it('sends records in batches of the target’s batch size', async () => {
+		const sizes: number[] = [];
+		await run({ batchSize: 100, sendBatch: async (batch) => ((sizes.push(batch.length), batch.map(() => ({ ok: true, json: {} })))) }, items(250));
+		expect(sizes).toEqual([100, 100, 50]);
+	});
+
+	it('with Continue, keeps an item that fails mapping as a failed item beside the sent ones', async () => {
+		const sent: number[] = [];
+		const [output] = await run(
+			{ prepare: refuseOdd, sendBatch: async (batch) => batch.map(({ record }) => (sent.push(record.n as number), { ok: true, json: { sent: record.n } })) },
+			items(4),
+			'continueRegularOutput',
+		);
+		expect(sent).toEqual([0, 2]);
+		expect(output.map((item) => item.json.sent ?? item.json.error)).toEqual([0, 'item 1 is odd', 2, 'item 3 is odd']);
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+	});
+
+	it('with Stop Workflow, an item that fails mapping stops the run before anything is sent', async () => {
+		let calls = 0;
+		const error = await failureOf(run({ prepare: refuseOdd, sendBatch: async (batch) => ((calls++, batch.map(() => ({ ok: true, json: {} })))) }, items(30)));
+		expect(calls).toBe(0);
+		expect(error.message).toBe('item 1 is odd');
+		expect(error.context.itemIndex).toBe(1);
+		expect(error.description).toContain('Nothing was sent to Test CRM: 15 of 30 items cannot be sent.');
+	});
+
+	it('with Stop Workflow, a record the service rejects stops the run with the first failure and the written count', async () => {
+		const error = await failureOf(
+			run(
+				{
+					sendBatch: async (batch) =>
+						batch.map(({ record, itemIndex }): RecordOutcome =>
+							record.n === 3 || record.n === 17
+								? { ok: false, error: new NodeOperationError({ name: 'x' } as never, `refused ${itemIndex}`, { itemIndex }) }
+								: { ok: true, json: {} },
+						),
+				},
+				items(20),
+			),
+		);
+		expect(error.message).toBe('refused 3');
+		expect(error.description).toContain('18 of 20 items were written to Test CRM; 2 failed.');
+	});
+
+	it('fails every record of a batch whose call failed, with the service’s code, status, attempts and replay safety', async () => {
+		const [output] = await run(
+			{
+				batchSize: 2,
+				sendBatch: async (batch: Array<TargetRecord<IDataObject>>) => {
+					if (batch[0].record.n === 2) {
+						throw serviceApiError({ name: 'Test Target' } as never, {
+							service: 'Test CRM',
+							status: 500,
+							code: 'INTERNAL_ERROR',
+							message: 'boom',
+							attempts: 1,
+							mayHaveBeenApplied: true,
+						}, { itemIndex: batch[0].itemIndex });
+					}
+					return batch.map(() => ({ ok: true, json: { ok: 1 } }));
+				},
+			},
+			items(6),
+			'continueRegularOutput',
+		);
+		expect(output.map((item) => item.json.ok ?? 'failed')).toEqual([1, 1, 'failed', 'failed', 1, 1]);
+		expect(output[3].json.details).toEqual({ code: 'INTERNAL_ERROR', httpStatus: 500, attempts: 1, mayHaveBeenApplied: true });
+	});
+
+	it('fails every item to send, and sends nothing, when opening the session fails', async () => {
+		let calls = 0;
+		const [output] = await run(
+			{
+				open: async () => {
+					throw new NodeOperationError({ name: 'x' } as never, 'token refused');
+				},
+				sendBatch: async (batch) => ((calls++, batch.map(() => ({ ok: true, json: {} })))),
+			},
+			items(3),
+			'continueRegularOutput',
+		);
+		expect(calls).toBe(0);
+		expect(output.map((item) => item.json.error)).toEqual(['token refused', 'token refused', 'token refused']);
+	});
+
+	it('sends the first batch while later items are still being mapped (pipelined)', async () => {
+		const events: string[] = [];
+		const release = deferred();
+		const done = run(
+			{
+				batchSize: 10,
+				concurrency: 1,
+				prepare: (item) => (events.push(`map ${item.json.n as number}`), item.json),
+				sendBatch: async (batch) => {
+					events.push(`send ${batch[0].record.n as number}`);
+					if (batch[0].record.n === 0) await release.promise;
+					return batch.map(() => ({ ok: true, json: {} }));
+				},
+			},
+			items(30),
+			'continueRegularOutput',
+		);
+		// The first call is still open: the next batch has been mapped but not sent.
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(events).toContain('send 0');
+		expect(events).toContain('map 19');
+		expect(events).not.toContain('send 10');
+		release.resolve();
+		await done;
+		expect(events.indexOf('send 0')).toBeLessThan(events.indexOf('map 10'));
+	});
+
+	it('keeps the calls of every execution with the same credential within one limit', async () => {
+		let inFlight = 0;
+		let peak = 0;
+		const sendBatch = async (batch: Array<TargetRecord<IDataObject>>) => {
+			inFlight++;
+			peak = Math.max(peak, inFlight);
+			await new Promise((resolve) => setImmediate(resolve));
+			inFlight--;
+			return batch.map((): RecordOutcome => ({ ok: true, json: {} }));
+		};
+		const hooks: Hooks = { batchSize: 1, concurrency: 3, limiterKey: 'shared:one-org', sendBatch };
+		const outputs = await Promise.all(Array.from({ length: 5 }, () => run(hooks, items(12), 'continueRegularOutput')));
+		expect(outputs.map(([output]) => output.length)).toEqual([12, 12, 12, 12, 12]);
+		expect(peak).toBe(3);
+	});
+
+	it('with a Failed output, routes failed items there with their input fields and the cause', async () => {
+		const [written, failed] = await run({ failedOutput: true, prepare: refuseOdd }, items(4));
+		expect(written.map((item) => item.json.sent)).toEqual([0, 2]);
+		expect(failed.map((item) => [item.json.n, item.json.error, item.pairedItem])).toEqual([
+			[1, 'item 1 is odd', { item: 1 }],
+			[3, 'item 3 is odd', { item: 3 }],
+		]);
+	});
+});
+
+describe('acquireSlot', () => {
+	it('lets at most `limit` holders of one key in at once, and the next one in when a slot is freed', async () => {
+		const first = await acquireSlot('slot:a', 2);
+		const second = await acquireSlot('slot:a', 2);
+		let thirdIn = false;
+		const third = acquireSlot('slot:a', 2).then((release) => ((thirdIn = true), release));
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(thirdIn).toBe(false);
+		expect(activeSlots('slot:a')).toBe(2);
+		first();
+		(await third)();
+		expect(thirdIn).toBe(true);
+		second();
+		expect(activeSlots('slot:a')).toBe(0);
+	});
+
+	it('keeps separate keys apart', async () => {
+		const a = await acquireSlot('slot:b', 1);
+		const b = await acquireSlot('slot:c', 1);
+		expect([activeSlots('slot:b'), activeSlots('slot:c')]).toEqual([1, 1]);
+		a();
+		b();
+	});
+
+	it('frees a slot once however often its release is called', async () => {
+		const release = await acquireSlot('slot:d', 1);
+		release();
+		release();
+		expect(activeSlots('slot:d')).toBe(0);
+	});
+});
