@@ -8,12 +8,21 @@
  * Nodes, credentials and templates are read from package.json and templates/,
  * so a node that lands later is covered without editing this spec.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT, startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's chromium, installed by test/harness/ensure-chromium.sh when missing. */
+function ensureChromium(): string {
+	const result = spawnSync('bash', [path.join(PROJECT_ROOT, 'test', 'harness', 'ensure-chromium.sh')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	if (result.status !== 0) throw new Error('no chromium for the editor specs (see the message above)');
+	return result.stdout.trim().split('\n').pop()!;
+}
 // Without the background-networking flags chromium keeps dialling Google's
 // hosts, which this closed network refuses.
 const CHROMIUM_ARGS = [
@@ -90,10 +99,10 @@ describe('the n8n editor in a real browser', () => {
 	let signedIn = false;
 
 	beforeAll(async () => {
-		if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+		const executablePath = ensureChromium();
 		n8n = await startN8n({ name: 'browser', credentials });
 		selectors.setTestIdAttribute('data-test-id'); // n8n's attribute, not Playwright's data-testid
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+		browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 		context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 		page = await context.newPage();
 		page.on('console', (message) => {
