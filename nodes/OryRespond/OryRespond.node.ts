@@ -9,6 +9,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { isObject } from '../shared/objects';
 import { oryRespondProperties } from './description';
 import {
 	buildIdentityBody,
@@ -52,8 +53,10 @@ export class OryRespond implements INodeType {
 				description: 'Ory Respond answers the request that an Ory Webhook Trigger received.',
 			});
 		}
-		if ((trigger.parameters as IDataObject | undefined)?.responseMode !== 'responseNode') {
-			throw new NodeOperationError(node, `"${trigger.name}" already answered Ory when the run started`, {
+		const responseMode = (trigger.parameters as IDataObject | undefined)?.responseMode;
+		if (responseMode !== 'responseNode') {
+			const when = responseMode === 'lastNode' ? 'answers Ory itself when the run ends' : 'already answered Ory when the run started';
+			throw new NodeOperationError(node, `"${trigger.name}" ${when}`, {
 				itemIndex: 0,
 				description: 'Set its Respond parameter to "From the Workflow (Ory Respond Node)".',
 			});
@@ -98,8 +101,4 @@ function buildResponse(context: IExecuteFunctions, respondWith: RespondWith, tri
 		metadataAdmin: part('metadataAdmin', identity.metadata_admin),
 	});
 	return { statusCode: 200, headers, body };
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,6 +10,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isObject } from '../shared/objects';
+
 /** Ory's id for a generic validation message; UIs may translate by id. */
 export const DEFAULT_MESSAGE_ID = 4000001;
 export const DEFAULT_INTERRUPT_STATUS = 400;
@@ -23,13 +25,13 @@ export interface MessageInput {
 	type?: 'error' | 'info';
 }
 
-export interface OryMessage {
+interface OryMessage {
 	id: number;
 	text: string;
 	type: 'error' | 'info';
 }
 
-export interface OryMessagesBody {
+interface OryMessagesBody {
 	messages: Array<{ instance_ptr: string; messages: OryMessage[] }>;
 }
 
@@ -74,7 +76,7 @@ export function buildMessagesBody(inputs: MessageInput[]): OryMessagesBody {
 // ---------------------------------------------------------------------------
 // Identity changes
 
-export type ValueType = 'string' | 'number' | 'boolean' | 'null' | 'json';
+type ValueType = 'string' | 'number' | 'boolean' | 'null' | 'json';
 
 export interface Assignment {
 	/** Dotted path inside the part, e.g. `name.first`. */
@@ -119,10 +121,6 @@ export function typedValue(value: unknown, valueType: ValueType = 'string', labe
 	}
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A deep copy of `base` with each assignment set at its dotted path (objects created as needed). */
 export function applyAssignments(base: IDataObject | null, assignments: Assignment[], part = 'traits'): IDataObject {
 	const result: IDataObject = isObject(base) ? (structuredClone(base) as IDataObject) : {};
@@ -154,7 +152,7 @@ export interface IdentityPartChange {
 	assignments: Assignment[];
 }
 
-export interface IdentityChange {
+interface IdentityChange {
 	traits?: IdentityPartChange;
 	metadataPublic?: IdentityPartChange;
 	metadataAdmin?: IdentityPartChange;

@@ -6,8 +6,9 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { WebhookAuthRule } from '../shared/webhookAuth';
+import { basicAuthUserProblem, cookieNameProblem, headerNameProblem, secretProblem } from '../shared/webhookCredentials';
 
-export type OryAuthType = 'headerKey' | 'cookieKey' | 'basicAuth';
+type OryAuthType = 'headerKey' | 'cookieKey' | 'basicAuth';
 
 export interface OryWebhookCredentials {
 	authType: OryAuthType;
@@ -19,9 +20,8 @@ export interface OryWebhookCredentials {
 	password?: string;
 }
 
-export const DEFAULT_HEADER_NAME = 'X-Webhook-Secret';
-export const DEFAULT_COOKIE_NAME = 'ory_webhook_secret';
-export const MIN_SECRET_LENGTH = 16;
+const DEFAULT_HEADER_NAME = 'X-Webhook-Secret';
+const DEFAULT_COOKIE_NAME = 'ory_webhook_secret';
 
 export function asOryCredentials(data: ICredentialDataDecryptedObject): OryWebhookCredentials {
 	const authType = ['headerKey', 'cookieKey', 'basicAuth'].includes(data.authType as string)
@@ -59,47 +59,10 @@ export function authRule(credentials: OryWebhookCredentials): WebhookAuthRule {
 	}
 }
 
-// RFC 9110 token: what a header or cookie name may consist of.
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Visible ASCII and spaces inside: what survives Ory's YAML/JSON config and an HTTP header.
-const HEADER_SAFE_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-// Cookie values may not contain spaces, quotes, commas, semicolons or backslashes (RFC 6265).
-const COOKIE_SAFE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/;
+/** Headers Ory sets itself on every request. */
+const ORY_HEADERS = ['ory-webhook-request-id', 'ory-webhook-trigger-id'];
 
-/** Headers that carry something else, are rewritten on the way, or are set by Ory itself. */
-const RESERVED_HEADERS = new Set(
-	[
-		'host',
-		'content-length',
-		'content-type',
-		'content-encoding',
-		'transfer-encoding',
-		'connection',
-		'keep-alive',
-		'upgrade',
-		'te',
-		'trailer',
-		'proxy-authorization',
-		'cookie',
-		'user-agent',
-		'accept-encoding',
-		'ory-webhook-request-id',
-		'ory-webhook-trigger-id',
-		'traceparent',
-		'tracestate',
-	].map((name) => name.toLowerCase()),
-);
-
-export type SettingsCheck = { ok: true; message: string } | { ok: false; message: string };
-
-function checkSecret(label: string, value: string | undefined, pattern: RegExp, allowed: string): string | undefined {
-	if (value === undefined || value === '') return `${label} is empty`;
-	if (value.length < MIN_SECRET_LENGTH) {
-		return `${label} has ${value.length} characters: use at least ${MIN_SECRET_LENGTH} (32 random ones are best), anything shorter can be guessed`;
-	}
-	if (!pattern.test(value)) return `${label} contains characters that cannot be sent unchanged: use ${allowed}`;
-	return undefined;
-}
+type SettingsCheck = { ok: boolean; message: string };
 
 /**
  * What the Test button reports: the first problem that would make Ory's requests fail (or
@@ -110,11 +73,9 @@ export function checkCredentialSettings(credentials: OryWebhookCredentials): Set
 	switch (credentials.authType) {
 		case 'headerKey': {
 			const headerName = credentials.headerName?.trim() || DEFAULT_HEADER_NAME;
-			if (!TOKEN.test(headerName)) return fail(`"${headerName}" is not a valid header name: use letters, digits and -`);
-			if (RESERVED_HEADERS.has(headerName.toLowerCase())) {
-				return fail(`The ${headerName} header is set or rewritten by Ory or HTTP itself: choose another name, e.g. ${DEFAULT_HEADER_NAME}`);
-			}
-			const problem = checkSecret('The secret', credentials.secret, HEADER_SAFE_VALUE, 'visible ASCII characters, no line breaks, no spaces at either end');
+			const problem =
+				headerNameProblem(headerName, { sender: 'Ory', senderHeaders: ORY_HEADERS, example: DEFAULT_HEADER_NAME }) ??
+				secretProblem('The secret', credentials.secret, 'header');
 			if (problem) return fail(problem);
 			const bearer = credentials.acceptBearer !== false ? ` (Authorization: Bearer <secret> is accepted too)` : '';
 			return {
@@ -124,11 +85,7 @@ export function checkCredentialSettings(credentials: OryWebhookCredentials): Set
 		}
 		case 'cookieKey': {
 			const cookieName = credentials.cookieName?.trim() || DEFAULT_COOKIE_NAME;
-			if (!TOKEN.test(cookieName)) return fail(`"${cookieName}" is not a valid cookie name: use letters, digits, - and _`);
-			if (cookieName.toLowerCase().startsWith('n8n')) {
-				return fail(`n8n removes its own cookies (n8n-…) from webhook requests: choose a name that does not start with n8n`);
-			}
-			const problem = checkSecret('The secret', credentials.secret, COOKIE_SAFE_VALUE, 'letters, digits and -._~ (no spaces, quotes, commas or semicolons)');
+			const problem = cookieNameProblem(cookieName) ?? secretProblem('The secret', credentials.secret, 'cookie');
 			if (problem) return fail(problem);
 			return {
 				ok: true,
@@ -137,10 +94,7 @@ export function checkCredentialSettings(credentials: OryWebhookCredentials): Set
 		}
 		case 'basicAuth': {
 			const user = credentials.user ?? '';
-			if (user === '') return fail('The user is empty');
-			if (user.includes(':')) return fail('The user contains ":", which basic auth uses to separate user and password');
-			if (!HEADER_SAFE_VALUE.test(user)) return fail('The user contains characters that cannot be sent unchanged: use visible ASCII characters');
-			const problem = checkSecret('The password', credentials.password, HEADER_SAFE_VALUE, 'visible ASCII characters, no line breaks, no spaces at either end');
+			const problem = basicAuthUserProblem(user) ?? secretProblem('The password', credentials.password, 'header');
 			if (problem) return fail(problem);
 			return {
 				ok: true,

@@ -22,7 +22,13 @@ export const oryWebhookTriggerProperties: INodeProperties[] = [
 				name: 'Acknowledge at Once',
 				value: 'onReceived',
 				description:
-					'Answer 200 as soon as the execution has started. Use with response.ignore: true in Ory, so the user’s flow never waits for this workflow.',
+					'Answer 200 as soon as the execution has started. Use with response.ignore: true in Ory, so the user’s flow never waits for this workflow. Ory cannot retry a run that fails afterwards.',
+			},
+			{
+				name: 'Acknowledge After the Run',
+				value: 'lastNode',
+				description:
+					'Answer 200 when the run succeeded and 500 when it failed, so Ory’s retries cover failures downstream (e.g. the CRM down). Use with response.ignore: true in Ory; Ory waits at most 30 s.',
 			},
 			{
 				name: 'From the Workflow (Ory Respond Node)',
@@ -66,20 +72,21 @@ export const oryWebhookTriggerProperties: INodeProperties[] = [
 				type: 'options',
 				options: [
 					{
-						name: 'Ory-Webhook-Request-ID (Replays of One Request)',
-						value: 'requestId',
-						description: 'A request whose ID was already processed is answered 200 and starts nothing',
-					},
-					{
 						name: 'Ory-Webhook-Trigger-ID (Every Attempt of One Delivery)',
 						value: 'triggerId',
 						description:
-							'Ory gives each retry a new request ID but keeps the trigger ID: this also drops Ory’s own retries, including a retry after a failed first attempt',
+							'Ory gives each retry a new request ID and keeps the trigger ID. Falls back to the request ID when Ory sends no trigger ID.',
+					},
+					{
+						name: 'Ory-Webhook-Request-ID (Replays of One Request)',
+						value: 'requestId',
+						description: 'Only a request sent again with the same request ID is a redelivery; Ory’s own retries run again',
 					},
 					{ name: 'Off', value: 'off' },
 				],
-				default: 'requestId',
-				description: 'Which Ory header identifies a delivery already processed. IDs are remembered 24 hours, at most 1,000 per node, until n8n restarts.',
+				default: 'triggerId',
+				description:
+					'A redelivery of a delivery whose run succeeded gets the first answer again and starts nothing; one whose run failed runs again; one arriving while the first still runs waits for it up to 20 s, then gets 503 (Ory retries). Kept 24 hours, at most 1,000 per node, until n8n restarts.',
 			},
 			{
 				displayName: 'Max Body Size (KB)',

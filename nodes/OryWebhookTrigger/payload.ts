@@ -11,13 +11,14 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { splitFullName } from '../shared/fieldMapping';
+import { CONCEPT_ALIASES, normaliseFieldName, splitFullName } from '../shared/fieldMapping';
+import { isObject } from '../shared/objects';
 
-export const ORY_EVENTS = ['registration', 'settings', 'login', 'recovery', 'verification'] as const;
+const ORY_EVENTS = ['registration', 'settings', 'login', 'recovery', 'verification'] as const;
 export type OryEvent = (typeof ORY_EVENTS)[number];
 /** An event the payload does not name. */
-export const UNKNOWN_EVENT = 'unknown';
-export type DetectedEvent = OryEvent | typeof UNKNOWN_EVENT;
+const UNKNOWN_EVENT = 'unknown';
+type DetectedEvent = OryEvent | typeof UNKNOWN_EVENT;
 
 export type PayloadShape = 'identity' | 'ctx' | 'context' | 'bareIdentity' | 'flowOnly';
 
@@ -28,13 +29,11 @@ export interface OryPayload {
 	traits: IDataObject | null;
 	flow: IDataObject | null;
 	transientPayload: IDataObject | null;
+	/** The body as received, unknown keys included. */
+	body: IDataObject;
 }
 
-export type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+type NormalizeResult = { ok: true; payload: OryPayload } | { ok: false; message: string };
 
 function objectOrNull(value: unknown): IDataObject | null {
 	return isObject(value) ? value : null;
@@ -83,6 +82,7 @@ export function normalizeOryPayload(body: unknown, hints: { queryEvent?: unknown
 			traits: objectOrNull(identity?.traits),
 			flow,
 			transientPayload,
+			body,
 		},
 	};
 }
@@ -147,14 +147,38 @@ function firstText(...values: unknown[]): string | null {
 }
 
 /**
- * `traits.email`, else the first string of `traits.emails`, else the identity's first email
- * verifiable (then recovery) address: schemas that name the trait otherwise still yield one.
+ * The first alias of CONCEPT_ALIASES (best first) naming a non-blank string in `traits`, read
+ * the way auto-mapping reads an item: a plain alias is a key, a dotted one a path of keys
+ * (`name.first`), every step compared after normaliseFieldName.
+ */
+function traitByAlias(traits: IDataObject, aliases: readonly string[]): string | null {
+	for (const alias of aliases) {
+		let current: unknown = traits;
+		for (const step of alias.split('.').map(normaliseFieldName)) {
+			if (!isObject(current)) {
+				current = undefined;
+				break;
+			}
+			const key = Object.keys(current).find((candidate) => normaliseFieldName(candidate) === step);
+			current = key === undefined ? undefined : current[key];
+		}
+		const found = text(current);
+		if (found !== null) return found;
+	}
+	return null;
+}
+
+/**
+ * The trait auto-mapping would take as the email (CONCEPT_ALIASES.email: `email`, `mail`, …),
+ * else the first string of `traits.emails`, else the identity's first email verifiable (then
+ * recovery) address: schemas that name the trait otherwise still yield one.
  */
 export function extractEmail(identity: IDataObject | null): string | null {
 	if (identity === null) return null;
 	const traits = objectOrNull(identity.traits);
-	const emails = Array.isArray(traits?.emails) ? traits?.emails : [];
-	return firstText(traits?.email, ...(emails as unknown[])) ?? addressOf(identity.verifiable_addresses) ?? addressOf(identity.recovery_addresses);
+	const emails = Array.isArray(traits?.emails) ? (traits.emails as unknown[]) : [];
+	const fromTraits = traits === null ? null : traitByAlias(traits, CONCEPT_ALIASES.email);
+	return fromTraits ?? firstText(...emails) ?? addressOf(identity.verifiable_addresses) ?? addressOf(identity.recovery_addresses);
 }
 
 function addressOf(addresses: unknown): string | null {
@@ -169,17 +193,16 @@ function addressOf(addresses: unknown): string | null {
 }
 
 /**
- * First and last name from the naming conventions of Ory identity schemas: `firstName` /
- * `lastName`, `first_name` / `last_name`, `given_name` / `family_name` (OIDC), `name.first` /
- * `name.last` (Ory's preset schema), `name.given` / `name.family`, or one `name` string split
- * at its last space ('Ada King Lovelace' → 'Ada King' + 'Lovelace'). Missing parts are null.
+ * First and last name under the names auto-mapping knows (CONCEPT_ALIASES.firstName /
+ * lastName: `firstName`, `first_name`, `given_name` (OIDC), `name.first` (Ory's preset
+ * schema), `name.given`, …), else one full-name string (CONCEPT_ALIASES.fullName) split at
+ * its last space ('Ada King Lovelace' → 'Ada King' + 'Lovelace'). Missing parts are null.
  */
 export function extractNames(traits: IDataObject | null): { firstName: string | null; lastName: string | null } {
 	if (traits === null) return { firstName: null, lastName: null };
-	const name = objectOrNull(traits.name);
-	let firstName = firstText(traits.firstName, traits.first_name, traits.given_name, traits.givenName, name?.first, name?.given);
-	let lastName = firstText(traits.lastName, traits.last_name, traits.family_name, traits.familyName, name?.last, name?.family);
-	const fullName = text(traits.name) ?? text(traits.full_name) ?? text(traits.fullName);
+	let firstName = traitByAlias(traits, CONCEPT_ALIASES.firstName);
+	let lastName = traitByAlias(traits, CONCEPT_ALIASES.lastName);
+	const fullName = traitByAlias(traits, CONCEPT_ALIASES.fullName);
 	if (fullName !== null && (firstName === null || lastName === null)) {
 		const parts = splitFullName(fullName);
 		firstName ??= parts.firstName ?? null;
@@ -191,12 +214,16 @@ export function extractNames(traits: IDataObject | null): { firstName: string | 
 // ---------------------------------------------------------------------------
 // The output item
 
-export interface DeliveryIds {
+interface DeliveryIds {
 	requestId: string | null;
 	triggerId: string | null;
 }
 
-/** The one item the trigger emits for a delivery. Every key is always present (null when absent). */
+/**
+ * The one item the trigger emits for a delivery. Every key is always present (null when
+ * absent); `body` is the JSON body exactly as received, so keys a Jsonnet template adds
+ * (`tenant`, UTM fields, …) reach the workflow.
+ */
 export function buildOutputItem(payload: OryPayload, ids: DeliveryIds): IDataObject {
 	const { firstName, lastName } = extractNames(payload.traits);
 	return {
@@ -211,5 +238,6 @@ export function buildOutputItem(payload: OryPayload, ids: DeliveryIds): IDataObj
 		transientPayload: payload.transientPayload,
 		requestId: ids.requestId,
 		triggerId: ids.triggerId,
+		body: payload.body,
 	};
 }

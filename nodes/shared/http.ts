@@ -22,6 +22,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 import { redactSecrets, serviceApiError, type ServiceFailure } from './errors';
+import { getHeader } from './headers';
 
 export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
@@ -144,14 +145,6 @@ export function retryDelayMs(
 	return Math.round(random() * ceiling);
 }
 
-function getHeader(headers: IDataObject | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
-	}
-	return undefined;
-}
-
 function parseBody(body: unknown): unknown {
 	if (typeof body === 'string' && /^\s*[[{]/.test(body)) {
 		try {
@@ -209,7 +202,7 @@ export async function requestWithRetry<T = unknown>(
 	let resentAfterSend = false;
 
 	for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-		let retryAfter: string | undefined;
+		let retryAfter: string | string[] | undefined;
 		let response: IN8nHttpFullResponse | undefined;
 		// The budget is a deadline: no attempt may outlast it.
 		const remainingMs = policy.budgetMs - (Date.now() - started);

@@ -12,7 +12,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getHeader, type IncomingRequestParts } from './webhookAuth';
+import { getHeader } from './headers';
 
 /**
  * Hidden parameter of a version-1 webhook node that makes n8n hand over the body unparsed.
@@ -26,7 +26,8 @@ export const RAW_BODY_PARAMETER: INodeProperties = {
 };
 
 /** The parts of Node's IncomingMessage (what n8n's express request is) this module uses. */
-export interface RawBodySource extends IncomingRequestParts {
+export interface RawBodySource {
+	headers: Record<string, string | string[] | undefined>;
 	/** Set by n8n when it has already read the body. */
 	rawBody?: Buffer | string;
 	readableEnded?: boolean;
@@ -42,8 +43,19 @@ export type RawBodyResult =
 
 const INCOMPLETE_BODY = 'The request body could not be read to its end';
 
+/** The one wording of a 413, wherever the size is found out. */
+export function tooLargeMessage(maxBytes: number): string {
+	return `Request body is larger than ${maxBytes} bytes`;
+}
+
 function tooLarge(maxBytes: number): RawBodyResult {
-	return { ok: false, status: 413, message: `Request body is larger than ${maxBytes} bytes` };
+	return { ok: false, status: 413, message: tooLargeMessage(maxBytes) };
+}
+
+/** The Content-Length the sender declared, when it is one plain number (a repeated one is ignored). */
+export function declaredContentLength(headers: RawBodySource['headers']): number | undefined {
+	const declared = getHeader(headers, 'content-length');
+	return typeof declared === 'string' && /^\s*\d+\s*$/.test(declared) ? Number(declared) : undefined;
 }
 
 /**
@@ -65,10 +77,8 @@ export async function readRawRequestBody(request: RawBodySource, maxBytes: numbe
 		return bytes.length > maxBytes ? tooLarge(maxBytes) : { ok: true, bytes };
 	}
 
-	const declared = getHeader(request.headers, 'content-length');
-	if (typeof declared === 'string' && /^\s*\d+\s*$/.test(declared) && Number(declared) > maxBytes) {
-		return tooLarge(maxBytes);
-	}
+	const declared = declaredContentLength(request.headers);
+	if (declared !== undefined && declared > maxBytes) return tooLarge(maxBytes);
 	if (request.readableEnded === true) return { ok: true, bytes: Buffer.alloc(0) };
 
 	return await new Promise<RawBodyResult>((resolve) => {

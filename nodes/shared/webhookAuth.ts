@@ -9,6 +9,9 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { getHeader } from './headers';
+import { declaredContentLength, tooLargeMessage } from './rawBody';
+
 // ---------------------------------------------------------------------------
 // Constant-time comparison
 
@@ -60,18 +63,6 @@ function invalid(message: string): AuthResult {
 
 // ---------------------------------------------------------------------------
 // Request parsing
-
-/** Node lower-cases header names, but other callers (and tests) may not: look up case-insensitively. */
-export function getHeader(
-	headers: IncomingRequestParts['headers'],
-	name: string,
-): string | string[] | undefined {
-	const wanted = name.toLowerCase();
-	for (const key of Object.keys(headers)) {
-		if (key.toLowerCase() === wanted && headers[key] !== undefined) return headers[key];
-	}
-	return undefined;
-}
 
 /**
  * Parses a `Cookie` header into name → value. Values are URL-decoded (kept as sent when they
@@ -273,8 +264,8 @@ function isJsonMediaType(contentType: string | undefined): boolean {
 
 function byteLengthOf(request: IncomingBody): number {
 	if (request.rawBody !== undefined) return Buffer.byteLength(request.rawBody);
-	const declared = singleValue(getHeader(request.headers, 'content-length'));
-	if (typeof declared === 'string' && /^\s*\d+\s*$/.test(declared)) return Number(declared);
+	const declared = declaredContentLength(request.headers);
+	if (declared !== undefined) return declared;
 	const { body } = request;
 	if (body === undefined || body === null) return 0;
 	if (typeof body === 'string' || Buffer.isBuffer(body)) return Buffer.byteLength(body);
@@ -311,7 +302,7 @@ const EMPTY_BODY = 'Request body is empty';
  */
 export function readJsonBody(request: IncomingBody, maxBytes: number): BodyCheck {
 	if (byteLengthOf(request) > maxBytes) {
-		return { ok: false, status: 413, message: `Request body is larger than ${maxBytes} bytes` };
+		return { ok: false, status: 413, message: tooLargeMessage(maxBytes) };
 	}
 	const contentType = singleValue(getHeader(request.headers, 'content-type'));
 	if (contentType === 'ambiguous' || !isJsonMediaType(contentType)) {
@@ -342,9 +333,8 @@ export function readJsonBody(request: IncomingBody, maxBytes: number): BodyCheck
 
 function checkParsedBody(request: IncomingBody): BodyCheck {
 	const { body } = request;
-	const declared = singleValue(getHeader(request.headers, 'content-length'));
 	// Servers hand over `{}` when nothing was sent; a Content-Length of 0 tells the two apart.
-	if (body === undefined || body === null || (typeof declared === 'string' && declared.trim() === '0')) {
+	if (body === undefined || body === null || declaredContentLength(request.headers) === 0) {
 		return { ok: false, status: 400, message: EMPTY_BODY };
 	}
 	if (!isContainer(body)) return { ok: false, status: 400, message: NOT_A_CONTAINER };

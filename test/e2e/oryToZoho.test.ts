@@ -33,8 +33,14 @@ const IDENTITY_CHANGE = 'ory-identity';
 const NO_RESPOND_NODE = 'ory-no-respond';
 const LOGIN_ONLY = 'ory-login-only';
 const CONTINUE = 'ory-continue';
-const BY_TRIGGER_ID = 'ory-trigger-id';
+const BY_REQUEST_ID = 'ory-request-id';
 const RESPOND_AFTER_ACK = 'ory-respond-after-ack';
+const ACK_AT_ONCE = 'ory-ack-at-once';
+const FROM_WORKFLOW = 'ory-zoho-respond';
+const SYNCED_IDENTITY = {
+	respondWith: 'updateIdentity',
+	metadataPublic: { field: [{ path: 'crmSynced', value: 'true', valueType: 'boolean' }] },
+};
 
 describe('Ory → Zoho CRM in a real n8n', () => {
 	const double = new ZohoDouble({ clients: [{ ...ZOHO_CLIENT, refreshTokens: ['ory-refresh'] }] });
@@ -51,12 +57,32 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		return (await n8n.executions(workflowId)).length;
 	}
 
-	/** Sends one request to the template and waits for the execution it starts to finish. */
-	async function deliver(body: unknown, headers = oryHeaders()) {
-		const before = await executionCount(TEMPLATE);
-		const response = await send(TEMPLATE, body, headers);
-		const executions = await n8n.waitForExecutions(TEMPLATE, before + 1);
+	/** Sends one request to a workflow (the template by default) and waits for the execution it starts to finish. */
+	async function deliver(body: unknown, headers = oryHeaders(), workflowId = TEMPLATE) {
+		const before = await executionCount(workflowId);
+		const response = await send(workflowId, body, headers);
+		const executions = await n8n.waitForExecutions(workflowId, before + 1);
 		return { response, execution: executions[0] };
+	}
+
+	/** Headers of one attempt of an Ory delivery: Ory gives every attempt a new request id and keeps the trigger id. */
+	function attemptHeaders(triggerId: string, requestId: string = randomUUID()) {
+		return oryHeaders(requestId, { 'ory-webhook-trigger-id': triggerId });
+	}
+
+	/** A registration not delivered yet: its trigger id and the body Ory renders with the shipped Jsonnet. */
+	function newDelivery(email: string, traits: Record<string, unknown> = {}) {
+		return { triggerId: randomUUID(), body: oryBody('jsonnet', 'registration', oryIdentity({ email, ...traits })) };
+	}
+
+	/** Makes the Zoho double answer every upsert 503 while `run` runs (the Zoho node's retries included). */
+	async function withZohoDown<T>(run: () => Promise<T>): Promise<T> {
+		double.injectFault({ kind: 'status', status: 503, times: 1000 });
+		try {
+			return await run();
+		} finally {
+			double.clearFaults();
+		}
 	}
 
 	function contact(email: string) {
@@ -89,12 +115,16 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 				oryRespondWorkflow(NO_RESPOND_NODE, ory, null),
 				oryNoOpWorkflow(LOGIN_ONLY, ory, { events: ['login'] }),
 				oryRespondWorkflow(CONTINUE, ory, { respondWith: 'continue' }),
-				oryNoOpWorkflow(BY_TRIGGER_ID, ory, { settings: { deduplicateOn: 'triggerId' } }),
+				oryNoOpWorkflow(BY_REQUEST_ID, ory, { settings: { deduplicateOn: 'requestId' } }),
 				oryRespondWorkflow(RESPOND_AFTER_ACK, ory, { respondWith: 'continue' }, 'onReceived'),
+				templateWorkflow(ACK_AT_ONCE, ory, zoho, { responseMode: 'onReceived' }),
+				templateWorkflow(FROM_WORKFLOW, ory, zoho, { responseMode: 'responseNode', respond: SYNCED_IDENTITY }),
 			],
 		});
 		await Promise.all(
-			[TEMPLATE, INTERRUPT, IDENTITY_CHANGE, NO_RESPOND_NODE, LOGIN_ONLY, CONTINUE, BY_TRIGGER_ID, RESPOND_AFTER_ACK].map((id) => n8n.waitForWebhook(oryWebhookPath(id))),
+			[TEMPLATE, INTERRUPT, IDENTITY_CHANGE, NO_RESPOND_NODE, LOGIN_ONLY, CONTINUE, BY_REQUEST_ID, RESPOND_AFTER_ACK, ACK_AT_ONCE, FROM_WORKFLOW].map(
+				(id) => n8n.waitForWebhook(oryWebhookPath(id)),
+			),
 		);
 	});
 
@@ -132,11 +162,19 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 			expect(contact(email)).toEqual([expect.objectContaining({ First_Name: 'Ada', Last_Name: 'Lovelace' })]);
 		});
 
-		it('acknowledges at once with the request id, as Ory’s response.ignore expects', async () => {
-			const requestId = randomUUID();
-			const identity = oryIdentity({ email: 'ack@example.test', firstName: 'Ack', lastName: 'Now' });
-			const { response } = await deliver(oryBody('jsonnet', 'registration', identity), oryHeaders(requestId));
-			expect(jsonOf(response)).toEqual({ status: 'accepted', requestId });
+		it('answers 200 once the contact is in Zoho (acknowledges after the run)', async () => {
+			const email = 'after-run@example.test';
+			const response = await send(TEMPLATE, oryBody('jsonnet', 'registration', oryIdentity({ email })));
+			expect(response.status).toBe(200);
+			expect(contact(email)).toHaveLength(1);
+		});
+
+		it('emits the body as received, so keys a Jsonnet template adds reach the workflow', async () => {
+			const body = { ...oryBody('jsonnet', 'registration', oryIdentity({ email: 'utm@example.test' })), tenant: 'acme', utm: { source: 'newsletter', campaign: 'spring' } };
+			const { execution } = await deliver(body);
+			const [[item]] = await n8n.nodeOutput(execution.id, TRIGGER_NAME);
+			expect(item.body).toEqual(body);
+			expect(item).toMatchObject({ email: 'utm@example.test', event: 'registration' });
 		});
 
 		it('falls back to First_Name Unknown and Last_Name User when the identity has no names', async () => {
@@ -161,45 +199,149 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 		});
 	});
 
-	describe('redelivery', () => {
-		it('answers a redelivered request id 200 and changes nothing', async () => {
-			const requestId = randomUUID();
-			const email = 'redelivered@example.test';
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email, firstName: 'Once', lastName: 'Only' }));
-			await deliver(body, oryHeaders(requestId));
-			const executions = await executionCount(TEMPLATE);
+	describe('redelivery (acknowledged after the run: the shipped template)', () => {
+		it('runs a delivery Ory sends three times, each with a new request id, once, and answers each attempt alike', async () => {
+			const email = 'thrice@example.test';
+			const { triggerId, body } = newDelivery(email, { firstName: 'Three', lastName: 'Times' });
+			const before = await executionCount(TEMPLATE);
 			const upserts = double.counters.upsertCalls;
-
-			const again = await send(TEMPLATE, body, oryHeaders(requestId));
-			expect(again.status).toBe(200);
-			expect(jsonOf(again)).toEqual({ status: 'duplicate', requestId });
-			expect(await executionCount(TEMPLATE)).toBe(executions);
-			expect(double.counters.upsertCalls).toBe(upserts);
+			const attempts = [];
+			for (let attempt = 0; attempt < 3; attempt++) attempts.push(await send(TEMPLATE, body, attemptHeaders(triggerId)));
+			const [first, ...retries] = attempts.map((answer) => [answer.status, answer.body]);
+			expect(first[0]).toBe(200);
+			expect(retries).toEqual([first, first]);
+			expect(await executionCount(TEMPLATE)).toBe(before + 1);
+			expect(double.counters.upsertCalls - upserts).toBe(1);
 			expect(contact(email)).toHaveLength(1);
 		});
 
-		it('starts one execution when the same request arrives five times at once', async () => {
-			const requestId = randomUUID();
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'burst@example.test', firstName: 'B', lastName: 'Urst' }));
+		it('answers a failed run 500 (n8n’s "Error in workflow"), so Ory retries, and runs the retry', async () => {
+			const email = 'retry-after-failure@example.test';
+			const { triggerId, body } = newDelivery(email, { firstName: 'Second', lastName: 'Chance' });
 			const before = await executionCount(TEMPLATE);
-			const answers = await Promise.all(Array.from({ length: 5 }, () => send(TEMPLATE, body, oryHeaders(requestId))));
-			expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
-			expect(answers.filter((answer) => (jsonOf(answer) as { status: string }).status === 'accepted')).toHaveLength(1);
-			await n8n.waitForExecutions(TEMPLATE, before + 1);
-			expect(await executionCount(TEMPLATE)).toBe(before + 1);
+			const failed = await withZohoDown(() => send(TEMPLATE, body, attemptHeaders(triggerId)));
+			expect(failed.status).toBe(500);
+			expect(jsonOf(failed)).toEqual({ message: 'Error in workflow' });
+			expect(contact(email)).toHaveLength(0);
+
+			const retry = await send(TEMPLATE, body, attemptHeaders(triggerId));
+			expect(retry.status).toBe(200);
+			const executions = await n8n.waitForExecutions(TEMPLATE, before + 2);
+			expect(executions.slice(0, 2).map((execution) => execution.status)).toEqual(['success', 'error']);
+			expect(contact(email)).toHaveLength(1);
 		});
 
-		it('drops Ory’s retries of one delivery when deduplicating on the trigger id', async () => {
-			const triggerId = randomUUID();
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'retried@example.test' }));
-			const before = await executionCount(BY_TRIGGER_ID);
-			const first = await send(BY_TRIGGER_ID, body, oryHeaders(randomUUID(), { 'ory-webhook-trigger-id': triggerId }));
-			// Ory gives every attempt a new request id and keeps the trigger id.
-			const retry = await send(BY_TRIGGER_ID, body, oryHeaders(randomUUID(), { 'ory-webhook-trigger-id': triggerId }));
+		it('runs a delivery whose copies arrive five at once once, and gives every copy the run’s answer', async () => {
+			const email = 'burst@example.test';
+			const { triggerId, body } = newDelivery(email, { firstName: 'B', lastName: 'Urst' });
+			const before = await executionCount(TEMPLATE);
+			const upserts = double.counters.upsertCalls;
+			const answers = await Promise.all(Array.from({ length: 5 }, () => send(TEMPLATE, body, attemptHeaders(triggerId))));
+			expect(answers.map((answer) => [answer.status, answer.body])).toEqual(Array.from({ length: 5 }, () => [200, answers[0].body]));
+			expect(await executionCount(TEMPLATE)).toBe(before + 1);
+			expect(double.counters.upsertCalls - upserts).toBe(1);
+			expect(contact(email)).toHaveLength(1);
+		});
+	});
+
+	describe('redelivery (answered from the workflow)', () => {
+		// Ory Respond sends only the parts it changes: here metadata_public.
+		const syncedAnswer = { identity: { metadata_public: { crmSynced: true } } };
+
+		it('makes a retry that arrives while the first attempt runs wait for it, and gives it the same answer', async () => {
+			const email = 'slow@example.test';
+			const { triggerId, body } = newDelivery(email, { firstName: 'Slow', lastName: 'Zoho' });
+			const before = await executionCount(FROM_WORKFLOW);
+			const upserts = double.counters.upsertCalls;
+			double.setLatency(3000);
+			let first: RawResponse;
+			let retry: RawResponse;
+			try {
+				const firstAttempt = send(FROM_WORKFLOW, body, attemptHeaders(triggerId));
+				// The retry goes out once the first attempt's upsert is in flight at the double.
+				await n8n.waitUntil(
+					async () => double.requests.some((entry) => entry.status === undefined && JSON.stringify(entry.body ?? '').includes(email)),
+					'the first attempt’s upsert in flight',
+				);
+				retry = await send(FROM_WORKFLOW, body, attemptHeaders(triggerId));
+				first = await firstAttempt;
+			} finally {
+				double.setLatency(0);
+			}
 			expect(first.status).toBe(200);
-			expect(jsonOf(retry)).toEqual({ status: 'duplicate', triggerId });
-			await n8n.waitForExecutions(BY_TRIGGER_ID, before + 1);
-			expect(await executionCount(BY_TRIGGER_ID)).toBe(before + 1);
+			expect(jsonOf(first)).toEqual(syncedAnswer);
+			expect([retry.status, retry.body, retry.headers['content-type']]).toEqual([first.status, first.body, first.headers['content-type']]);
+			expect(await executionCount(FROM_WORKFLOW)).toBe(before + 1);
+			expect(double.counters.upsertCalls - upserts).toBe(1);
+		});
+
+		it('answers a run that fails before Ory Respond 500 (n8n’s "Error in workflow"), and runs the retry', async () => {
+			const email = 'respond-failed@example.test';
+			const { triggerId, body } = newDelivery(email, { firstName: 'Slow', lastName: 'Zoho' });
+			const failed = await withZohoDown(() => send(FROM_WORKFLOW, body, attemptHeaders(triggerId)));
+			expect(failed.status).toBe(500);
+			expect(jsonOf(failed)).toEqual({ message: 'Error in workflow' });
+
+			const retry = await send(FROM_WORKFLOW, body, attemptHeaders(triggerId));
+			expect(retry.status).toBe(200);
+			expect(jsonOf(retry)).toEqual(syncedAnswer);
+			expect(contact(email)).toHaveLength(1);
+		});
+
+		it('replays an Ory Respond answer to the same request sent again', async () => {
+			const headers = oryHeaders();
+			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'retry@example.test', name: { first: 'R' } }));
+			const before = await executionCount(IDENTITY_CHANGE);
+			const first = await send(IDENTITY_CHANGE, body, headers);
+			const again = await send(IDENTITY_CHANGE, body, headers);
+			expect(first.status).toBe(200);
+			expect([again.status, again.body]).toEqual([first.status, first.body]);
+			expect(await executionCount(IDENTITY_CHANGE)).toBe(before + 1);
+		});
+	});
+
+	describe('redelivery (acknowledged at once)', () => {
+		it('acknowledges at once with the request id, as Ory’s response.ignore expects', async () => {
+			const requestId = randomUUID();
+			const identity = oryIdentity({ email: 'ack@example.test', firstName: 'Ack', lastName: 'Now' });
+			const { response } = await deliver(oryBody('jsonnet', 'registration', identity), oryHeaders(requestId), ACK_AT_ONCE);
+			expect(response.status).toBe(200);
+			expect(jsonOf(response)).toEqual({ status: 'accepted', requestId });
+		});
+
+		it('acknowledges a delivery whose run then fails with the same 200: the run’s outcome never reaches Ory', async () => {
+			const requestId = randomUUID();
+			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'ack-failed@example.test' }));
+			const { response, execution } = await withZohoDown(() => deliver(body, attemptHeaders(randomUUID(), requestId), ACK_AT_ONCE));
+			expect(response.status).toBe(200);
+			expect(jsonOf(response)).toEqual({ status: 'accepted', requestId });
+			expect(execution.status).toBe('error');
+		});
+
+		it('replays the first acknowledgement to Ory’s retry of an acknowledged delivery and starts nothing', async () => {
+			const triggerId = randomUUID();
+			const firstRequestId = randomUUID();
+			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'ack-retried@example.test' }));
+			const { response: first } = await deliver(body, attemptHeaders(triggerId, firstRequestId), ACK_AT_ONCE);
+			const executions = await executionCount(ACK_AT_ONCE);
+			const retry = await send(ACK_AT_ONCE, body, attemptHeaders(triggerId));
+			expect(jsonOf(retry)).toEqual({ status: 'accepted', requestId: firstRequestId });
+			expect([retry.status, retry.body]).toEqual([first.status, first.body]);
+			expect(await executionCount(ACK_AT_ONCE)).toBe(executions);
+		});
+	});
+
+	describe('Deduplicate On → Request ID', () => {
+		it('runs Ory’s retries (new request ids) again and replays only a request id sent again', async () => {
+			const triggerId = randomUUID();
+			const firstRequestId = randomUUID();
+			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'by-request@example.test' }));
+			const before = await executionCount(BY_REQUEST_ID);
+			await deliver(body, attemptHeaders(triggerId, firstRequestId), BY_REQUEST_ID);
+			await deliver(body, attemptHeaders(triggerId), BY_REQUEST_ID);
+			const replay = await send(BY_REQUEST_ID, body, attemptHeaders(triggerId, firstRequestId));
+			expect(jsonOf(replay)).toEqual({ status: 'accepted', requestId: firstRequestId });
+			expect(await executionCount(BY_REQUEST_ID)).toBe(before + 2);
 		});
 	});
 
@@ -274,15 +416,6 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 			const response = await send(NO_RESPOND_NODE, oryBody('jsonnet', 'registration', oryIdentity({ email: 'n@example.test' })));
 			expect(response.status).toBe(204);
 			expect(response.body).toBe('');
-		});
-
-		it('answers a redelivery 200 with a body Ory reads as "no change"', async () => {
-			const requestId = randomUUID();
-			const body = oryBody('jsonnet', 'registration', oryIdentity({ email: 'retry@example.test', name: { first: 'R' } }));
-			await send(IDENTITY_CHANGE, body, oryHeaders(requestId));
-			const again = await send(IDENTITY_CHANGE, body, oryHeaders(requestId));
-			expect(again.status).toBe(200);
-			expect(jsonOf(again)).not.toHaveProperty('identity');
 		});
 	});
 

@@ -2,6 +2,8 @@
  * What Ory Actions send (the shapes people's Jsonnet templates produce) turned into the
  * trigger's one output item.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import {
 	buildOutputItem,
 	detectEvent,
@@ -11,6 +13,7 @@ import {
 	normalizeOryPayload,
 	type OryPayload,
 } from '../../nodes/OryWebhookTrigger/payload';
+import { CONCEPT_ALIASES } from '../../nodes/shared/fieldMapping';
 
 const IDENTITY = {
 	id: '9f425a8d-7efc-4768-8f23-7647a74fdf13',
@@ -170,6 +173,14 @@ describe('eventFromName', () => {
 	});
 });
 
+/** `{a: {b: value}}` for the alias 'a.b': traits in which the alias names `value`. */
+function atPath(alias: string, value: string): IDataObject {
+	return alias
+		.split('.')
+		.reverse()
+		.reduce<unknown>((inner, step) => ({ [step]: inner }), value) as IDataObject;
+}
+
 describe('extractNames', () => {
 	it.each([
 		['firstName / lastName', { firstName: 'Ada', lastName: 'Lovelace' }],
@@ -180,6 +191,13 @@ describe('extractNames', () => {
 		['a single name string', { name: 'Ada Lovelace' }],
 	])('reads %s', (_label, traits) => {
 		expect(extractNames(traits)).toEqual({ firstName: 'Ada', lastName: 'Lovelace' });
+	});
+
+	it('reads a name under every alias auto-mapping knows (one list: CONCEPT_ALIASES)', () => {
+		const read = (concept: 'firstName' | 'lastName') =>
+			CONCEPT_ALIASES[concept].map((alias) => extractNames(atPath(alias, 'X'))[concept]);
+		expect(read('firstName')).toEqual(CONCEPT_ALIASES.firstName.map(() => 'X'));
+		expect(read('lastName')).toEqual(CONCEPT_ALIASES.lastName.map(() => 'X'));
 	});
 
 	it('splits a full name at its last space', () => {
@@ -220,6 +238,12 @@ describe('extractNames', () => {
 });
 
 describe('extractEmail', () => {
+	it('reads the email under every alias auto-mapping knows (one list: CONCEPT_ALIASES)', () => {
+		expect(CONCEPT_ALIASES.email.map((alias) => extractEmail({ traits: atPath(alias, 'ada@example.com') }))).toEqual(
+			CONCEPT_ALIASES.email.map(() => 'ada@example.com'),
+		);
+	});
+
 	it('reads traits.email', () => {
 		expect(extractEmail(IDENTITY)).toBe('ada@example.com');
 	});
@@ -253,8 +277,8 @@ describe('extractEmail', () => {
 
 describe('buildOutputItem', () => {
 	it('emits the documented fields for a registration', () => {
-		const payload = payloadOf({ identity: IDENTITY, flow: REGISTRATION_FLOW });
-		expect(buildOutputItem(payload, { requestId: 'req-1', triggerId: 'trig-1' })).toEqual({
+		const body = { identity: IDENTITY, flow: REGISTRATION_FLOW };
+		expect(buildOutputItem(payloadOf(body), { requestId: 'req-1', triggerId: 'trig-1' })).toEqual({
 			event: 'registration',
 			identityId: IDENTITY.id,
 			email: 'ada@example.com',
@@ -266,12 +290,13 @@ describe('buildOutputItem', () => {
 			transientPayload: { consent: true },
 			requestId: 'req-1',
 			triggerId: 'trig-1',
+			body,
 		});
 	});
 
 	it('keeps every key, as null, when a part is missing', () => {
-		const payload = payloadOf({ identity: { traits: {} } });
-		expect(buildOutputItem(payload, { requestId: null, triggerId: null })).toEqual({
+		const body = { identity: { traits: {} } };
+		expect(buildOutputItem(payloadOf(body), { requestId: null, triggerId: null })).toEqual({
 			event: 'unknown',
 			identityId: null,
 			email: null,
@@ -283,6 +308,18 @@ describe('buildOutputItem', () => {
 			transientPayload: null,
 			requestId: null,
 			triggerId: null,
+			body,
+		});
+	});
+
+	it('keeps the keys a Jsonnet template adds beside the ones it knows, in the raw body', () => {
+		const body = { event: 'registration', identity: IDENTITY, tenant: 'acme', utm: { source: 'newsletter', campaign: 'spring' } };
+		const item = buildOutputItem(payloadOf(body), { requestId: null, triggerId: null });
+		expect(item.body).toEqual({
+			event: 'registration',
+			identity: IDENTITY,
+			tenant: 'acme',
+			utm: { source: 'newsletter', campaign: 'spring' },
 		});
 	});
 });

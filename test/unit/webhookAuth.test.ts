@@ -7,7 +7,6 @@ import {
 	checkWebhookAuth,
 	DEFAULT_MAX_BODY_BYTES,
 	describeJsonSyntaxError,
-	getHeader,
 	locateJsonSyntaxError,
 	parseBasicAuth,
 	parseCookies,
@@ -20,6 +19,7 @@ import {
 	type IncomingRequestParts,
 	type WebhookAuthRule,
 } from '../../nodes/shared/webhookAuth';
+import { getHeader } from '../../nodes/shared/headers';
 
 const SECRET = 'S3cr3t-Zeta:value';
 
