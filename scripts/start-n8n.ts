@@ -45,6 +45,8 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', () => void stop());
 	process.on('SIGTERM', () => void stop());
+	// n8n runs in its own process group: a closed terminal must stop it too.
+	process.on('SIGHUP', () => void stop());
 }
 
 main().catch((error: unknown) => {

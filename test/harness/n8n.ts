@@ -26,19 +26,46 @@ function findProjectRoot(start: string): string {
 export const PACKAGE_NAME = 'n8n-nodes-contact-sync';
 const OWNER = { email: 'owner@example.test', firstName: 'Test', lastName: 'Owner', password: 'Harness-Passw0rd!' };
 const ENCRYPTION_KEY = 'contact-sync-test-encryption-key';
+const READY_LOG_LINE = 'Editor is now accessible via';
 
-export interface N8nInstall {
+/**
+ * The n8n the harness runs: 2.41.1 on Node 24 by default; `N8N_VERSION=1.123.81`
+ * (the last 1.x line) runs on Node 22, the oldest Node its isolated-vm builds on.
+ */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+const NODE_FOR_N8N_MAJOR: Record<number, string> = { 1: '22.23.5', 2: '24.21.0' };
+
+export interface N8nTarget {
+	version: string;
+	major: number;
+	nodeVersion: string;
+}
+
+export function n8nTarget(env: NodeJS.ProcessEnv = process.env): N8nTarget {
+	const version = env.N8N_VERSION || DEFAULT_N8N_VERSION;
+	const major = Number(version.split('.')[0]);
+	const nodeVersion = env.N8N_NODE_VERSION || NODE_FOR_N8N_MAJOR[major];
+	if (!nodeVersion) throw new Error(`no Node.js version known for n8n ${version}; set N8N_NODE_VERSION`);
+	return { version, major, nodeVersion };
+}
+
+export interface N8nInstall extends N8nTarget {
 	nodeBin: string;
 	n8nBin: string;
 }
 
-/** Installs (or reuses from the cache) the pinned Node 24 and n8n. */
-export function ensureN8nInstalled(): N8nInstall {
+/** Installs (or reuses from the cache) the pinned Node and n8n of the target. */
+export function ensureN8nInstalled(target: N8nTarget = n8nTarget()): N8nInstall {
 	const script = path.join(PROJECT_ROOT, 'test', 'harness', 'install-n8n.sh');
-	const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-	if (result.status !== 0) throw new Error(`installing n8n failed (exit ${result.status})`);
+	const result = spawnSync('bash', [script], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+		env: { ...process.env, N8N_VERSION: target.version, N8N_NODE_VERSION: target.nodeVersion },
+	});
+	if (result.status !== 0) throw new Error(`installing n8n ${target.version} failed (exit ${result.status})`);
 	const [, nodeBinDir, n8nDir] = result.stdout.trim().split('\n').pop()!.split('|');
 	return {
+		...target,
 		nodeBin: path.join(nodeBinDir, 'node'),
 		n8nBin: path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'),
 	};
@@ -111,6 +138,8 @@ export interface StartOptions {
 	keepUserFolder?: boolean;
 	/** Also print n8n's log (npm start). */
 	logToConsole?: boolean;
+	/** Which n8n to run; default from N8N_VERSION (see n8nTarget). */
+	target?: N8nTarget;
 }
 
 export interface ExecutionSummary {
@@ -162,6 +191,13 @@ export class N8nProcess {
 		return result.stdout;
 	}
 
+	/** Activates a workflow from the CLI; takes effect when n8n (re)starts. */
+	activate(workflowId: string): void {
+		// 2.x separates saving from publishing; 1.x has only the active flag.
+		if (this.install.major >= 2) this.cli(['publish:workflow', `--id=${workflowId}`]);
+		else this.cli(['update:workflow', `--id=${workflowId}`, '--active=true']);
+	}
+
 	async start(): Promise<void> {
 		const log = createWriteStream(this.logFile, { flags: 'a' });
 		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
@@ -177,7 +213,18 @@ export class N8nProcess {
 		}
 		const child = this.child;
 		this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-		await this.waitUntil(async () => (await this.fetchStatus('/healthz/readiness')) === 200, 'n8n readiness');
+		// Both 1.x and 2.x print this line only after activating the published
+		// workflows; /healthz/readiness answers earlier.
+		let editorAccessible = false;
+		let tail = '';
+		child.stdout!.on('data', (chunk: Buffer) => {
+			tail = (tail + chunk.toString('utf8')).slice(-200);
+			if (tail.includes(READY_LOG_LINE)) editorAccessible = true;
+		});
+		await this.waitUntil(
+			async () => editorAccessible && (await this.fetchStatus('/healthz/readiness')) === 200,
+			'n8n readiness',
+		);
 		await this.setupOwner();
 	}
 
@@ -415,13 +462,13 @@ async function isPortFree(port: number): Promise<boolean> {
  * imported and published, and an owner account logged in for REST calls.
  */
 export async function startN8n(options: StartOptions): Promise<N8nProcess> {
-	const install = ensureN8nInstalled();
+	const install = ensureN8nInstalled(options.target ?? n8nTarget());
 	const workRoot = path.join(PROJECT_ROOT, '.test-work');
 	mkdirSync(workRoot, { recursive: true });
 	const userFolder = options.userFolder ?? mkdtempSync(path.join(tmpdir(), `n8n-${options.name}-`));
 	const port = options.port ?? (await freePortPair());
 	const env = n8nEnvironment(userFolder, port, options.env);
-	const logFile = path.join(workRoot, `${options.name}-${port}.log`);
+	const logFile = path.join(workRoot, `${options.name}-n8n${install.version}-${port}.log`);
 	const n8n = new N8nProcess(install, userFolder, port, env, logFile, options.keepUserFolder ?? false, options.logToConsole);
 
 	if (!options.withoutPackage) {
@@ -442,9 +489,7 @@ export async function startN8n(options: StartOptions): Promise<N8nProcess> {
 			writeFileSync(path.join(dir, `${workflow.id}.json`), JSON.stringify({ active: false, settings: {}, ...workflow }));
 		}
 		n8n.cli(['import:workflow', '--separate', `--input=${dir}`]);
-		for (const id of options.publish ?? options.workflows.map((w) => w.id)) {
-			n8n.cli(['publish:workflow', `--id=${id}`]);
-		}
+		for (const id of options.publish ?? options.workflows.map((w) => w.id)) n8n.activate(id);
 	}
 	try {
 		await n8n.start();

@@ -1,0 +1,204 @@
+/**
+ * The editor in a real browser (Debian's chromium driven by playwright-core, no
+ * browser download): a user logs in, adds each node of package.json from the
+ * node panel by searching its display name, sees its parameters and its
+ * credential picked, and no error toast or console error appears; each template
+ * of templates/ opens on the canvas. A screenshot per node goes to docs/.
+ *
+ * Nodes, credentials and templates are read from package.json and templates/,
+ * so a node that lands later is covered without editing this spec.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PROJECT_ROOT, startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
+
+/** Debian's chromium, installed by test/harness/ensure-chromium.sh when missing. */
+function ensureChromium(): string {
+	const result = spawnSync('bash', [path.join(PROJECT_ROOT, 'test', 'harness', 'ensure-chromium.sh')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	if (result.status !== 0) throw new Error('no chromium for the editor specs (see the message above)');
+	return result.stdout.trim().split('\n').pop()!;
+}
+// Without the background-networking flags chromium keeps dialling Google's
+// hosts, which this closed network refuses.
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--disable-dev-shm-usage',
+];
+const OWNER = { email: 'owner@example.test', password: 'Harness-Passw0rd!' };
+
+interface CredentialProperty {
+	name: string;
+	type: string;
+	default?: unknown;
+	required?: boolean;
+	options?: Array<{ value: unknown }>;
+}
+interface NodeDescription {
+	name: string;
+	displayName: string;
+	credentials?: Array<{ name: string; required?: boolean; displayOptions?: unknown }>;
+}
+
+const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+	n8n: { nodes: string[]; credentials: string[] };
+};
+function instantiate<T>(file: string): T {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const exported = require(path.join(PROJECT_ROOT, file)) as Record<string, new () => T>;
+	return new (Object.values(exported)[0])();
+}
+const nodes = pkg.n8n.nodes.map((file) => instantiate<{ description: NodeDescription }>(file).description);
+const credentialTypes = pkg.n8n.credentials.map((file) =>
+	instantiate<{ name: string; displayName: string; properties: CredentialProperty[] }>(file),
+);
+
+/** A stored credential of each type, filled from its own defaults: enough for the editor to pick it. */
+function credentialFor(type: (typeof credentialTypes)[number]): CredentialFile {
+	const data: Record<string, unknown> = {};
+	for (const property of type.properties) {
+		if (property.type === 'hidden' || property.type === 'notice') continue;
+		if (property.default !== undefined && property.default !== '') data[property.name] = property.default;
+		else if (property.type === 'options') data[property.name] = property.options?.[0]?.value;
+		else if (property.type === 'string') data[property.name] = `editor-spec-${property.name}-0123456789abcdef0123456789`;
+	}
+	return { id: `cred-${type.name}`.slice(0, 16), name: `Editor spec ${type.displayName}`, type: type.name, data };
+}
+const credentials = credentialTypes.map(credentialFor);
+
+const templateDir = path.join(PROJECT_ROOT, 'templates');
+const templates = readdirSync(templateDir)
+	.filter((file) => file.endsWith('.json'))
+	.map((file) => ({ file, workflow: JSON.parse(readFileSync(path.join(templateDir, file), 'utf8')) as WorkflowFile }))
+	.filter(({ workflow }) => Array.isArray(workflow.nodes));
+
+/** Console errors that are the closed network refusing n8n's own cloud hosts, not the editor failing. */
+function isOfflineNoise(text: string, url: string, baseUrl: string): boolean {
+	// The editor also asks the public npm registry about the installed package.
+	if (url && !url.startsWith(baseUrl)) return /net::ERR_/.test(text);
+	return false;
+}
+
+describe('the n8n editor in a real browser', () => {
+	let n8n: N8nProcess;
+	let browser: Browser;
+	let context: BrowserContext;
+	let page: Page;
+	const consoleErrors: string[] = [];
+	let signedIn = false;
+
+	beforeAll(async () => {
+		const executablePath = ensureChromium();
+		n8n = await startN8n({ name: 'browser', credentials });
+		selectors.setTestIdAttribute('data-test-id'); // n8n's attribute, not Playwright's data-testid
+		browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+		context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+		page = await context.newPage();
+		page.on('console', (message) => {
+			if (message.type() !== 'error') return;
+			const url = message.location().url;
+			if (isOfflineNoise(message.text(), url, n8n.baseUrl)) return;
+			// Before signing in, the editor's "who am I" call answers 401 by design.
+			if (!signedIn && url === `${n8n.baseUrl}/rest/login`) return;
+			consoleErrors.push(`${message.text()} (${url})`);
+		});
+		page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+		mkdirSync(path.join(PROJECT_ROOT, 'docs'), { recursive: true });
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await n8n?.stop();
+	});
+
+	beforeEach(() => {
+		consoleErrors.length = 0;
+	});
+
+	async function errorToasts(): Promise<string[]> {
+		return await page.locator('.el-notification:has(.el-notification--error)').allInnerTexts();
+	}
+
+	it('logs in with the owner account through the sign-in form', async () => {
+		await page.goto(`${n8n.baseUrl}/signin`);
+		await page.locator('input[type="email"], input[name="emailOrLdapLoginId"]').first().fill(OWNER.email);
+		await page.locator('input[type="password"]').first().fill(OWNER.password);
+		await page.getByRole('button', { name: /sign in/i }).click();
+		await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
+		signedIn = true;
+		expect(await errorToasts()).toEqual([]);
+		expect(consoleErrors).toEqual([]);
+	});
+
+	it.each(nodes.map((node) => [node.displayName, node] as const))(
+		'adds %s from the node panel, shows its parameters and picks its credential',
+		async (_displayName, node) => {
+			await page.goto(`${n8n.baseUrl}/workflow/new`);
+			await page.getByTestId('canvas-add-button').click();
+			const search = page.getByTestId('node-creator-search-bar'); // the input itself
+			await search.fill(node.displayName);
+			// The panel lists a trigger without its " Trigger" suffix.
+			const listed = node.displayName.replace(/ Trigger$/, '');
+			await page.getByTestId('node-creator-item-name').getByText(listed, { exact: true }).first().click();
+			// A community node opens its details first: one "Add to workflow" button,
+			// or (a trigger with an event option) one entry per event: take the first.
+			const ndv = page.getByTestId('ndv');
+			const addButton = page.getByRole('button', { name: 'Add to workflow' });
+			const firstEvent = page.getByTestId('node-creator').getByTestId('item-iterator-item').first();
+			await addButton.or(firstEvent).first().waitFor({ timeout: 30_000 });
+			if (await addButton.isVisible()) await addButton.click();
+			else await firstEvent.click();
+			await ndv.waitFor({ timeout: 30_000 });
+			await page.getByTestId('node-parameters').waitFor();
+			expect(await page.getByTestId('node-parameters').innerText()).not.toBe('');
+
+			const required = (node.credentials ?? []).filter((c) => c.required);
+			if (required.length > 0) {
+				const picker = page.getByTestId('node-credentials-select').first();
+				await picker.waitFor({ timeout: 30_000 });
+				const offered = credentials.filter((c) => required.some((r) => r.name === c.type)).map((c) => c.name);
+				const shown = await picker.evaluate(
+					(element) => (element.querySelector('input') as { value?: string } | null)?.value || element.textContent || '',
+				);
+				expect(offered).toContain(shown.trim());
+			}
+
+			await page.screenshot({ path: path.join(PROJECT_ROOT, 'docs', `node-${node.name}.png`) });
+			expect(await errorToasts()).toEqual([]);
+			expect(consoleErrors).toEqual([]);
+			await page.keyboard.press('Escape');
+			const canvasTypes = await page.locator('[data-test-id="canvas-node"]').count();
+			expect(canvasTypes).toBeGreaterThan(0);
+		},
+	);
+
+	it.each(templates.map(({ file, workflow }) => [file, workflow] as const))(
+		'opens the template %s on the canvas with all its nodes',
+		async (_file, workflow) => {
+			const { status, data } = await n8n.rest<{ id: string }>('POST', '/workflows', workflow);
+			expect(status).toBe(200);
+			await page.goto(`${n8n.baseUrl}/workflow/${data.id}`);
+			const drawn = page.locator('[data-test-id="canvas-node"]');
+			await drawn.first().waitFor({ timeout: 60_000 });
+			// Sticky notes are drawn apart from nodes.
+			const expected = (workflow.nodes as Array<{ type: string }>).filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
+			await drawn.nth(expected.length - 1).waitFor({ timeout: 30_000 });
+			expect(await drawn.count()).toBe(expected.length);
+			// No node of the template is drawn as unknown ("install this node").
+			expect(await page.locator('[data-test-id="canvas-node"] [class*="disabled"], [data-test-id="canvas-node"]:has-text("Install")').count()).toBe(0);
+			expect(await errorToasts()).toEqual([]);
+			expect(consoleErrors).toEqual([]);
+		},
+	);
+});
