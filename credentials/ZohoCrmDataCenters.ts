@@ -26,7 +26,7 @@ export const ZOHO_DATA_CENTERS: Record<string, ZohoDataCenter> = {
 
 /** Which org of a data centre: each has its own API host, all share the accounts host. */
 export const ZOHO_ENVIRONMENTS = ['production', 'sandbox', 'developer'] as const;
-export type ZohoEnvironment = (typeof ZOHO_ENVIRONMENTS)[number];
+type ZohoEnvironment = (typeof ZOHO_ENVIRONMENTS)[number];
 
 const HOST_PREFIX: Record<ZohoEnvironment, string> = { production: 'www', sandbox: 'sandbox', developer: 'developer' };
 

@@ -71,7 +71,7 @@ export function zohoTokenRequest(credentials: ZohoRefreshTokenCredentials): IHtt
 	};
 }
 
-export interface ZohoTokenAnswer {
+interface ZohoTokenAnswer {
 	accessToken: string;
 	expiresInSeconds: number;
 	apiDomain?: string;

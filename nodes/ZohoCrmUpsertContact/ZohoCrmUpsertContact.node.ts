@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 import { serviceApiError } from '../shared/errors';
 import { formatProblems, isEmptyValue, mapContact, type FieldAssignment } from '../shared/fieldMapping';
-import { createItemParameterReader } from '../shared/parameters';
+import { boundedInteger, createItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
 import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
@@ -187,11 +187,6 @@ function entryOutcome(
 	return { ok: false, error, details: { code: entry.code, field: field ?? null, zoho: details } };
 }
 
-function boundedInteger(value: unknown, fallback: number, min: number, max: number): number {
-	const number = Math.floor(Number(value ?? fallback));
-	if (!Number.isFinite(number)) return fallback;
-	return Math.min(max, Math.max(min, number));
-}
 
 /** Why no call could start (token, data centre): an n8n error naming what to check. */
 function shapeSessionError(ctx: IExecuteFunctions, error: Error, itemIndex: number): NodeApiError | NodeOperationError {

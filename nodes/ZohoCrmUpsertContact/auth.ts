@@ -19,7 +19,7 @@ export { ZohoTokenError };
 
 export const ZOHO_SERVICE = 'Zoho CRM';
 
-export const zohoTokenCache = new AccessTokenCache({
+const zohoTokenCache = new AccessTokenCache({
 	provider: 'Zoho',
 	refreshMarginMs: 5 * 60_000,
 	maxRefreshes: 10,

@@ -54,11 +54,14 @@ export interface ServiceFailure {
 	mayHaveBeenApplied?: boolean;
 }
 
+/** Node's socket error codes: what happened on the way, not what the service answered. */
+const CONNECTION_ERROR_CODES = /^(?:ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|UND_ERR_SOCKET)$/;
+
 /** One line a user can act on: "Zoho CRM answered 400 INVALID_DATA: invalid data". */
 export function describeFailure(failure: ServiceFailure): string {
 	const status = failure.status ? ` ${failure.status}` : '';
-	const code = failure.code ? ` ${failure.code}` : '';
-	const prefix = failure.status || failure.code ? `${failure.service} answered${status}${code}` : failure.service;
+	const serviceCode = failure.code && !CONNECTION_ERROR_CODES.test(failure.code) ? ` ${failure.code}` : '';
+	const prefix = status || serviceCode ? `${failure.service} answered${status}${serviceCode}` : failure.service;
 	return `${prefix}: ${failure.message}`;
 }
 
@@ -77,12 +80,16 @@ export function serviceApiError(
 		...(safe.code !== undefined ? { code: safe.code } : {}),
 		...(safe.details !== undefined ? { details: safe.details as JsonObject } : {}),
 	};
+	const message = describeFailure(safe);
 	const error = new NodeApiError(node, response, {
-		message: describeFailure(safe),
+		message,
 		description: safe.hint,
 		httpCode: safe.status !== undefined ? String(safe.status) : undefined,
 		itemIndex: options.itemIndex,
 	});
+	// NodeApiError swaps in its own generic sentence for codes such as ECONNRESET, dropping ours
+	// (which says whether the call may have been applied).
+	error.message = message;
 	// Kept machine-readable, so a node can report them per item without parsing the message.
 	if (safe.code !== undefined) error.context.serviceCode = safe.code;
 	if (safe.status !== undefined) error.context.serviceStatus = safe.status;

@@ -100,15 +100,29 @@ export function isRetryableStatus(status: number): boolean {
 
 export type NetworkFailureStage = 'beforeSend' | 'afterSend';
 
+/** n8n's own words for a connection failure, when it wrapped the error and its code (NodeError's COMMON_ERRORS). */
+const BEFORE_SEND_MESSAGE = /ECONNREFUSED|refused the connection|DNS server returned an error|host is unreachable/i;
+const N8N_AFTER_SEND_MESSAGE = /closed unexpectedly|connection timed out|connection was aborted/i;
+
+/** The first error code along the cause chain: n8n wraps the socket error once or twice. */
+function errorCode(error: unknown): string | undefined {
+	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		if (typeof current.code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(current.code)) return current.code;
+		current = current.cause as typeof current;
+	}
+	return undefined;
+}
+
 /** Where a connection failure happened, or undefined when it is no transient connection problem. */
 export function networkFailureStage(error: unknown): NetworkFailureStage | undefined {
-	const err = error as { code?: string; cause?: { code?: string }; message?: string };
-	const code = err?.code ?? err?.cause?.code;
+	const code = errorCode(error);
 	if (code && BEFORE_SEND_CODES.has(code)) return 'beforeSend';
 	if (code && AFTER_SEND_CODES.has(code)) return 'afterSend';
-	const message = err?.message ?? '';
-	if (/ECONNREFUSED/i.test(message)) return 'beforeSend';
-	if (AFTER_SEND_MESSAGE.test(message)) return 'afterSend';
+	const message = (error as { message?: unknown } | undefined)?.message;
+	const text = typeof message === 'string' ? message : '';
+	if (BEFORE_SEND_MESSAGE.test(text)) return 'beforeSend';
+	if (AFTER_SEND_MESSAGE.test(text) || N8N_AFTER_SEND_MESSAGE.test(text)) return 'afterSend';
 	return undefined;
 }
 
@@ -213,8 +227,8 @@ export async function requestWithRetry<T = unknown>(
 			// n8n throws some HTTP answers anyway (an OAuth2 401 it could not cure by a refresh).
 			response = answerCarriedBy(error);
 			if (!response) {
-				const err = error as { message?: string; code?: string; cause?: { code?: string } };
-				const code = err.code ?? err.cause?.code;
+				const err = error as { message?: string; code?: string };
+				const code = errorCode(error) ?? err.code;
 				// Messages of connection errors can quote the URL, and with it a token in the query.
 				const message = redactSecrets(err.message ?? String(error), call.secrets);
 				const stage = networkFailureStage(error);

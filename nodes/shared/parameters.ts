@@ -37,3 +37,10 @@ export function containsExpression(value: unknown): boolean {
 	}
 	return false;
 }
+
+/** A whole number setting read from a parameter or expression, kept within [min, max]. */
+export function boundedInteger(value: unknown, fallback: number, min: number, max: number): number {
+	const number = Math.floor(Number(value ?? fallback));
+	if (!Number.isFinite(number)) return fallback;
+	return Math.min(max, Math.max(min, number));
+}

@@ -61,9 +61,9 @@ describe('Zoho CRM Upsert Contact never writes a wrong record', () => {
 
 	/** Runs one execution of the workflow and returns the node's [success, failed] outputs. */
 	async function upsert(name: string, contacts: Item[]): Promise<[Item[], Item[]]> {
-		const before = (await n8n.executions(name)).length;
+		const before = (await n8n.executions(`integrity-${name}`)).length;
 		expect(await post(name, contacts)).toBe(200);
-		const [execution] = await n8n.waitForExecutions(name, before + 1);
+		const [execution] = await n8n.waitForExecutions(`integrity-${name}`, before + 1);
 		const [success = [], failed = []] = await n8n.nodeOutput(execution.id, 'Zoho CRM Upsert Contact');
 		return [success, failed];
 	}
@@ -130,25 +130,25 @@ describe('Zoho CRM Upsert Contact never writes a wrong record', () => {
 	});
 
 	it('with Stop Workflow, an item that cannot be mapped stops the run before any record is written', async () => {
-		const before = (await n8n.executions('stop')).length;
+		const before = (await n8n.executions('integrity-stop')).length;
 		await post('stop', [
 			{ email: 'valid-stop@example.com', last_name: 'StopRun' },
 			{ email: 'no-last-name@example.com', first_name: 'Only' },
 		]);
-		const [execution] = await n8n.waitForExecutions('stop', before + 1);
+		const [execution] = await n8n.waitForExecutions('integrity-stop', before + 1);
 		expect(execution.status).toBe('error');
 		expect(double.counters.upsertCalls).toBe(0);
 		expect(stored('StopRun')).toHaveLength(0);
 	});
 
 	it('keeps 20 executions with one credential within its 4 calls at once, so an org allowing 5 answers no 429', async () => {
-		const before = (await n8n.executions('burst')).length;
+		const before = (await n8n.executions('integrity-burst')).length;
 		const runs = Array.from({ length: 20 }, (_, run) =>
 			Array.from({ length: 40 }, (_, i) => ({ email: `burst-${run}-${i}@example.com`, last_name: 'Burst' })),
 		);
 		const statuses = await Promise.all(runs.map((contacts) => post('burst', contacts)));
 		expect(statuses.every((status) => status === 200)).toBe(true);
-		const executions = await n8n.waitForExecutions('burst', before + runs.length);
+		const executions = await n8n.waitForExecutions('integrity-burst', before + runs.length);
 		expect(executions.slice(0, runs.length).every((execution) => execution.status === 'success')).toBe(true);
 		expect(double.counters.maxConcurrentSeen).toBeLessThanOrEqual(4);
 		expect(double.counters.rateLimited).toBe(0);

@@ -57,7 +57,6 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 				refreshTokens: [
 					'refresh-bulk',
 					'refresh-burst',
-					'refresh-hosts',
 					'refresh-test-ok',
 					'refresh-revoked',
 					'refresh-stop',
@@ -76,8 +75,6 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 		const credentials = [
 			zohoCredential('bulk', double),
 			zohoCredential('burst', double),
-			// Accounts in EU, an explicit Custom API URL in US: the token's api_domain (EU) must not replace it.
-			zohoCredential('hosts', double, { apiUrl: double.apiUrl('us') }),
 			zohoCredential('test-ok', double),
 			zohoCredential('bad-secret', double, { clientSecret: 'not-the-secret', refreshToken: 'refresh-test-ok' }),
 			zohoCredential('revoked', double),
@@ -91,14 +88,13 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 			workflows: [
 				zohoUpsertWorkflow('zoho-bulk', { id: 'bulk', name: 'Zoho bulk' }, { options: { concurrency: 3 } }),
 				zohoUpsertWorkflow('zoho-burst', { id: 'burst', name: 'Zoho burst' }),
-				zohoUpsertWorkflow('zoho-hosts', { id: 'hosts', name: 'Zoho hosts' }),
 				zohoUpsertWorkflow('zoho-stop', { id: 'stop', name: 'Zoho stop' }, {}, { onError: 'stopWorkflow' }),
 				zohoUpsertWorkflow('zoho-regular', { id: 'regular', name: 'Zoho regular' }, {}, { onError: 'continueRegularOutput' }),
 				zohoUpsertWorkflow('zoho-oauth', { id: 'oauth', name: 'Zoho OAuth2' }, {}, { credentialType: 'zohoCrmOAuth2Api' }),
 			],
 		});
 		await Promise.all(
-			['zoho-bulk', 'zoho-burst', 'zoho-hosts', 'zoho-stop', 'zoho-regular', 'zoho-oauth'].map((p) => n8n.waitForWebhook(p)),
+			['zoho-bulk', 'zoho-burst', 'zoho-stop', 'zoho-regular', 'zoho-oauth'].map((p) => n8n.waitForWebhook(p)),
 		);
 	});
 
@@ -192,15 +188,6 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 		expect(executions.every((e) => e.status === 'success')).toBe(true);
 		expect(double.counters.refreshes).toBe(1);
 		expect(double.counters.upsertCalls).toBe(20);
-	});
-
-	it('calls the explicit Custom API URL, never the host the token’s api_domain names', async () => {
-		double.resetCounters();
-		expect(await post(n8n, 'zoho-hosts', { contacts: [{ email: 'hosts@example.com', last_name: 'Hosts' }] })).toBe(200);
-		const [execution] = await n8n.waitForExecutions('zoho-hosts', 1);
-		expect(execution.status).toBe('success');
-		expect(double.records('Contacts', 'us').some((r) => r.Email === 'hosts@example.com')).toBe(true);
-		expect(double.records('Contacts', 'eu').some((r) => r.Email === 'hosts@example.com')).toBe(false);
 	});
 
 	describe('the refresh-token credential’s Test button', () => {

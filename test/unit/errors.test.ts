@@ -121,6 +121,17 @@ describe('describeFailure', () => {
 });
 
 describe('serviceApiError', () => {
+	it('keeps its own message for a connection code, where NodeApiError would put its generic sentence', () => {
+		const error = serviceApiError(NODE, {
+			service: 'Zoho CRM',
+			code: 'ECONNRESET',
+			message: 'the connection failed after the request was sent (ECONNRESET); the call may or may not have been applied',
+		});
+		expect(error.message).toBe(
+			'Zoho CRM: the connection failed after the request was sent (ECONNRESET); the call may or may not have been applied',
+		);
+	});
+
 	const failure: ServiceFailure = {
 		service: 'Zoho CRM',
 		status: 400,

@@ -521,6 +521,17 @@ describe('sendServiceRequest', () => {
 		expect(response.attempts).toBe(2);
 	});
 
+	it('does not resend a POST whose reset connection n8n wrapped in a NodeApiError with its own wording', async () => {
+		const wrapped = new NodeApiError(NODE, { cause: networkError('ECONNRESET', 'socket hang up') } as unknown as JsonObject, {
+			message: 'The connection to the server was closed unexpectedly, perhaps it is offline.',
+		});
+		const fake = fakeContext({ error: wrapped }, { status: 200, body: {} });
+		const error = await apiErrorOf(sendServiceRequest(fake.ctx, REQUEST, { ...CALL, replayable: false, credentialType: 'exampleApi' }));
+		expect(fake.requests).toHaveLength(1);
+		expect(error.message).toContain('the call may or may not have been applied, so it was not sent again');
+		expect(error.context.mayHaveBeenApplied).toBe(true);
+	});
+
 	it('throws a NodeApiError with the item index, HTTP code and the service code in the message', async () => {
 		const fake = fakeContext({
 			status: 400,

@@ -1,0 +1,445 @@
+import { createHash } from 'node:crypto';
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IN8nHttpFullResponse,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { applyCrmAuthentication, crmCredentialSecrets } from '../../credentials/CrmWebhookApi.credentials';
+import { checkUrl, type EgressHelpersLike, type EgressRefusal } from '../shared/egress';
+import { redactSecrets, serviceApiError } from '../shared/errors';
+import { formatProblems, mapContact, type FieldAssignment } from '../shared/fieldMapping';
+import { requestWithRetry, sendServiceRequest, ServiceRequestError, type SendFunction } from '../shared/http';
+import { boundedInteger, createItemParameterReader } from '../shared/parameters';
+import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
+import { genericCrmProperties } from './description';
+import { endpointOf, fullNameOf, sensitiveHeaderValues, testLead, type Endpoint } from './endpoint';
+import { presetOf, type LeadAnswer, type Preset } from './presets';
+import { answerExcerpt, CrmRefusal, sendCrmCall, type CrmCallOptions, type CrmSender } from './transport';
+
+const CREDENTIAL_TYPE = 'crmWebhookApi';
+
+/** Fields an earlier pass through the Failed output added to an item; not part of the lead. */
+const FAILURE_FIELDS = ['error', 'message', 'details', 'syncStatus', 'attempts', 'httpStatus'];
+
+export class GenericCrmWebhook implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Generic CRM Webhook',
+		name: 'genericCrmWebhook',
+		icon: { light: 'file:genericCrm.svg', dark: 'file:genericCrm.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] === "sendTestLead" ? "Send test lead" : "Send leads"}}',
+		description: 'Send leads to any CRM with a URL: Salesforce Web-to-Lead, HubSpot, Pipedrive, Zapier or a custom endpoint',
+		defaults: { name: 'Generic CRM Webhook' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Synced', 'Failed'],
+		credentials: [{ name: 'crmWebhookApi', required: true, testedBy: 'crmWebhookApiTest' }],
+		properties: genericCrmProperties,
+	};
+
+	methods = {
+		loadOptions: {
+			async getCrmFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+				const preset = presetOf(String(credentials.preset ?? 'custom'));
+				return preset.schema.fields.map((field) => ({ name: `${field.displayName} (${field.name})`, value: field.name }));
+			},
+		},
+		credentialTest: {
+			async crmWebhookApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const credentials = credential.data ?? {};
+				const found = endpointOf(credentials);
+				if ('problem' in found) return { status: 'Error', message: found.problem };
+				const secrets = crmCredentialSecrets(credentials);
+				// n8n gives a credential test only the legacy request helper (no httpRequest, no egress
+				// filter): the request still goes through the shared retry path and this package's guard.
+				const { helpers } = this;
+				const send: SendFunction = async (options) => await legacyRequest(helpers.request, credentials, options);
+				const sender: CrmSender = async (request, call) => await requestWithRetry(send, request, call);
+				const outcome = await sendTestLead(sender, found.endpoint, { headers: {}, secrets, staticValues: [], timeoutMs: 30_000 }).then(
+					(result) => ({ result }),
+					(error: unknown) => ({ error }),
+				);
+				if ('error' in outcome) return { status: 'Error', message: redactSecrets(testErrorMessage(outcome.error), secrets) };
+				const { answer, statusCode } = outcome.result;
+				if (!answer.ok) {
+					return { status: 'Error', message: redactSecrets(`${found.endpoint.preset.service} answered ${statusCode}: ${answer.message}`, secrets) };
+				}
+				return { status: 'OK', message: redactSecrets(testSuccessMessage(found.endpoint.preset, statusCode, answer), secrets) };
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+		const found = endpointOf(credentials);
+		if ('problem' in found) throw new NodeOperationError(this.getNode(), found.problem, { itemIndex: 0 });
+		const { endpoint } = found;
+		const { preset } = endpoint;
+		const headers = customHeaders(this.getNodeParameter('headers.header', 0, []) as Array<{ name: string; value: string }>);
+		const secrets = [...crmCredentialSecrets(credentials), ...sensitiveHeaderValues(headers)];
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const timeoutMs = boundedInteger(options.timeoutSeconds, 30, 1, 300) * 1000;
+		const egressHelpers = this.helpers as unknown as EgressHelpersLike;
+		const sender: CrmSender = async (request, call) => await sendServiceRequest(this, request, call);
+		const staticValues = (this.getNodeParameter('staticValues.value', 0, []) as Array<{ name: string; value: string }>)
+			.filter((entry) => entry.name)
+			.map((entry) => ({ field: entry.name, value: entry.value }));
+
+		if (this.getNodeParameter('operation', 0) === 'sendTestLead') {
+			return await runTestLead(this, sender, endpoint, { headers, secrets, staticValues, timeoutMs, egressHelpers });
+		}
+
+		const items = this.getInputData();
+		const readParameter = createItemParameterReader(this);
+		const guard = memoisedGuard(endpoint, egressHelpers);
+		const callOptions = (itemIndex: number): CrmCallOptions => ({
+			preset,
+			settings: endpoint.settings,
+			policy: endpoint.policy,
+			egressHelpers,
+			guard,
+			headers,
+			secrets,
+			itemIndex,
+			timeoutMs,
+			credentialType: CREDENTIAL_TYPE,
+			credentialsDecrypted: credentials,
+		});
+
+		const outputs = await runTargetPipeline<IDataObject>(this, {
+			service: preset.service,
+			batchSize: preset.maxBatchSize === 1 ? 1 : boundedInteger(options.batchSize, preset.maxBatchSize, 1, preset.maxBatchSize),
+			concurrency: boundedInteger(options.concurrency, 4, 1, 50),
+			limiterKey: `${CREDENTIAL_TYPE}:${this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? hashOf(endpoint.settings.url)}`,
+			failedOutput: true,
+			prepare: (item, itemIndex) => {
+				const fields = (readParameter<Array<{ name: string; value: unknown }>>('fields.field', itemIndex, []) ?? [])
+					.filter((entry) => entry.name)
+					.map((entry) => ({ field: entry.name, value: entry.value }));
+				return prepareLead(this, preset, {
+					itemIndex,
+					input: readParameter<boolean>('autoMap', itemIndex, true) ? leadFieldsOf(item.json) : undefined,
+					fields,
+					staticValues,
+					timeZone: String(readParameter('options.timeZone', itemIndex, '') ?? '') || undefined,
+					nameFallback: String(readParameter('options.nameFallback', itemIndex, '') ?? ''),
+				});
+			},
+			sendBatch: async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> => {
+				const outcome = await sendCrmCall(
+					sender,
+					batch.map((entry) => entry.record),
+					callOptions(batch[0].itemIndex),
+				).then(
+					(result) => ({ result }),
+					(error: unknown) => ({ error }),
+				);
+				if ('error' in outcome) throw asNodeError(this, outcome.error, batch[0].itemIndex, secrets);
+				const { result } = outcome;
+				return batch.map(({ itemIndex }, position) =>
+					leadOutcome(this, preset, result.answers[position], {
+						itemIndex,
+						input: items[itemIndex].json,
+						statusCode: result.statusCode,
+						attempts: result.attempts,
+						secrets,
+					}),
+				);
+			},
+		});
+		// Failed items carry their cause at the top level too, ready for a retry schedule.
+		const [synced, failed] = outputs;
+		return [
+			synced,
+			failed.map((item) => {
+				const details = (item.json.details ?? {}) as IDataObject;
+				return {
+					...item,
+					json: {
+						...item.json,
+						syncStatus: 'failed',
+						attempts: details.attempts ?? (details.httpStatus !== undefined ? 1 : 0),
+						httpStatus: details.httpStatus ?? null,
+					},
+				};
+			}),
+		];
+	}
+}
+
+interface LeadMapping {
+	itemIndex: number;
+	input?: IDataObject;
+	fields: FieldAssignment[];
+	staticValues: FieldAssignment[];
+	timeZone?: string;
+	nameFallback?: string;
+}
+
+/** The preset's record for one lead, or a NodeOperationError naming every problem. */
+function prepareLead(ctx: IExecuteFunctions, preset: Preset, mapping: LeadMapping): IDataObject {
+	const fallbackName = preset.id === 'pipedrive' ? (fullNameOf(mapping.input ?? {}) ?? mapping.nameFallback) : undefined;
+	const mapped = mapContact({
+		itemIndex: mapping.itemIndex,
+		schema: preset.schema,
+		input: mapping.input,
+		fields: mapping.fields,
+		staticValues: mapping.staticValues,
+		timeZone: mapping.timeZone,
+		requiredFallbacks: fallbackName ? { name: fallbackName } : undefined,
+	});
+	if (mapped.problems.length) {
+		throw new NodeOperationError(ctx.getNode(), formatProblems(mapped.problems), {
+			itemIndex: mapping.itemIndex,
+			description: `The lead was not sent to ${preset.service}.`,
+		});
+	}
+	return mapped.fields;
+}
+
+/** The lead's own fields: without what an earlier pass through the Failed output added. */
+function leadFieldsOf(json: IDataObject): IDataObject {
+	if (json.syncStatus !== 'failed') return json;
+	const lead = { ...json };
+	for (const field of FAILURE_FIELDS) delete lead[field];
+	return lead;
+}
+
+interface OutcomeContext {
+	itemIndex: number;
+	input: IDataObject;
+	statusCode: number;
+	attempts: number;
+	secrets: string[];
+}
+
+function leadOutcome(ctx: IExecuteFunctions, preset: Preset, answer: LeadAnswer | undefined, context: OutcomeContext): RecordOutcome {
+	if (answer === undefined) {
+		const error = new NodeOperationError(ctx.getNode(), `${preset.service} answered no result for this lead`, {
+			itemIndex: context.itemIndex,
+		});
+		return { ok: false, error, details: { httpStatus: context.statusCode, attempts: context.attempts } };
+	}
+	const crmResponse = answerExcerpt(answer.answer, context.secrets);
+	if (answer.ok) {
+		return {
+			ok: true,
+			json: {
+				...leadFieldsOf(context.input),
+				syncStatus: 'synced',
+				attempts: context.attempts,
+				httpStatus: context.statusCode,
+				crmId: answer.crmId ?? null,
+				...(answer.action ? { crmAction: answer.action } : {}),
+				// Web-to-Lead's 200 says nothing about the lead itself.
+				crmConfirmed: answer.confirmed,
+				crmResponse,
+			},
+		};
+	}
+	const error = serviceApiError(
+		ctx.getNode(),
+		{
+			service: preset.service,
+			status: context.statusCode,
+			code: answer.code,
+			message: answer.message,
+			hint: `${preset.service} rejected this lead; the other leads are unaffected.`,
+			attempts: context.attempts,
+		},
+		{ itemIndex: context.itemIndex, secrets: context.secrets },
+	);
+	return {
+		ok: false,
+		error,
+		details: { ...(answer.details ?? {}), httpStatus: context.statusCode, attempts: context.attempts, crmResponse },
+	};
+}
+
+/** Any failure of a call as an n8n error with the item index; secrets removed. */
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, secrets: string[]): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+	return new NodeOperationError(ctx.getNode(), message, {
+		itemIndex,
+		description: error instanceof CrmRefusal ? 'Nothing was sent for this lead.' : undefined,
+	});
+}
+
+/** One egress verdict per URL per execution (n8n's filter resolves DNS on each check). */
+function memoisedGuard(endpoint: Endpoint, helpers: EgressHelpersLike): (url: string) => Promise<EgressRefusal | undefined> {
+	const verdicts = new Map<string, Promise<EgressRefusal | undefined>>();
+	return async (url) => {
+		let verdict = verdicts.get(url);
+		if (!verdict) {
+			verdict = checkUrl(url, endpoint.policy, helpers);
+			verdicts.set(url, verdict);
+		}
+		return await verdict;
+	};
+}
+
+interface TestLeadOptions {
+	headers: Record<string, string>;
+	secrets: string[];
+	staticValues: FieldAssignment[];
+	timeoutMs: number;
+	egressHelpers?: EgressHelpersLike;
+}
+
+/** Sends the seed's test lead; resolves with the CRM's answer about it. */
+async function sendTestLead(
+	sender: CrmSender,
+	endpoint: Endpoint,
+	options: TestLeadOptions,
+): Promise<{ answer: LeadAnswer; statusCode: number; attempts: number; record: IDataObject }> {
+	const lead = testLead(new Date());
+	const mapped = mapContact({
+		itemIndex: 0,
+		schema: endpoint.preset.schema,
+		input: lead,
+		staticValues: options.staticValues,
+		requiredFallbacks: endpoint.preset.id === 'pipedrive' ? { name: String(lead.name) } : undefined,
+	});
+	// Only a static value can make the test lead invalid; reported like a refusal, before any call.
+	const refusal = mapped.problems.length ? new CrmRefusal(formatProblems(mapped.problems)) : undefined;
+	if (refusal) return await Promise.reject(refusal);
+	const result = await sendCrmCall(sender, [mapped.fields], {
+		preset: endpoint.preset,
+		settings: endpoint.settings,
+		policy: endpoint.policy,
+		egressHelpers: options.egressHelpers,
+		headers: options.headers,
+		secrets: options.secrets,
+		itemIndex: 0,
+		timeoutMs: options.timeoutMs,
+		credentialType: CREDENTIAL_TYPE,
+	});
+	return { answer: result.answers[0], statusCode: result.statusCode, attempts: result.attempts, record: mapped.fields };
+}
+
+async function runTestLead(
+	ctx: IExecuteFunctions,
+	sender: CrmSender,
+	endpoint: Endpoint,
+	options: TestLeadOptions,
+): Promise<INodeExecutionData[][]> {
+	const outcome = await sendTestLead(sender, endpoint, options).then(
+		(result) => ({ result }),
+		(error: unknown) => ({ error }),
+	);
+	const pairedItem = { item: 0 };
+	let failure: NodeApiError | NodeOperationError | undefined;
+	let json: IDataObject | undefined;
+	if ('error' in outcome) {
+		failure = asNodeError(ctx, outcome.error, 0, options.secrets);
+	} else {
+		const { answer, statusCode, attempts, record } = outcome.result;
+		const crmResponse = answerExcerpt(answer.answer, options.secrets);
+		if (answer.ok) {
+			json = {
+				syncStatus: 'synced',
+				message: testSuccessMessage(endpoint.preset, statusCode, answer),
+				attempts,
+				httpStatus: statusCode,
+				crmId: answer.crmId ?? null,
+				crmConfirmed: answer.confirmed,
+				crmResponse,
+				testLead: record,
+			};
+		} else {
+			failure = serviceApiError(
+				ctx.getNode(),
+				{ service: endpoint.preset.service, status: statusCode, code: answer.code, message: answer.message, attempts },
+				{ itemIndex: 0, secrets: options.secrets },
+			);
+		}
+	}
+	if (failure) {
+		if (!ctx.continueOnFail()) throw failure;
+		const details = failure.context ?? {};
+		return [
+			[],
+			[
+				{
+					json: {
+						syncStatus: 'failed',
+						error: failure.message,
+						...(failure.description ? { message: failure.description } : {}),
+						httpStatus: (details.serviceStatus as number | undefined) ?? null,
+						attempts: (details.attempts as number | undefined) ?? 0,
+					},
+					pairedItem,
+				},
+			],
+		];
+	}
+	return [[{ json: json!, pairedItem }], []];
+}
+
+function testSuccessMessage(preset: Preset, statusCode: number, answer: Extract<LeadAnswer, { ok: true }>): string {
+	const id = answer.crmId ? `, record id ${answer.crmId}` : '';
+	const caveat = answer.confirmed ? '' : ' Web-to-Lead always answers 200: check the org admin’s email and Salesforce’s leads for the test lead.';
+	return `Test lead sent: ${preset.service} answered ${statusCode}${id}.${caveat}`;
+}
+
+function testErrorMessage(error: unknown): string {
+	if (error instanceof ServiceRequestError) {
+		const { failure } = error;
+		return `${failure.service} answered${failure.status ? ` ${failure.status}` : ''}${failure.code ? ` ${failure.code}` : ''}: ${failure.message}`;
+	}
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** The legacy `request` helper (the only one a credential test has) as a shared-path send function. */
+async function legacyRequest(
+	request: ICredentialTestFunctions['helpers']['request'],
+	credentials: ICredentialDataDecryptedObject,
+	options: IHttpRequestOptions,
+): Promise<IN8nHttpFullResponse> {
+	const authed = applyCrmAuthentication(credentials, options);
+	const response = (await request({
+		uri: authed.url,
+		method: authed.method,
+		headers: authed.headers,
+		qs: authed.qs,
+		body: authed.body,
+		auth: authed.auth,
+		timeout: authed.timeout,
+		json: false,
+		simple: false,
+		resolveWithFullResponse: true,
+		followRedirect: false,
+	})) as { statusCode: number; headers: IDataObject; body: unknown };
+	return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body as IN8nHttpFullResponse['body'] };
+}
+
+function customHeaders(entries: Array<{ name: string; value: string }>): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const { name, value } of entries) if (name && name.trim()) headers[name.trim()] = String(value ?? '');
+	return headers;
+}
+
+
+function hashOf(text: string): string {
+	return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

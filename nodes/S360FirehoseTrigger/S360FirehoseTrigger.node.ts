@@ -1,0 +1,243 @@
+import {
+	NodeConnectionTypes,
+	sleep,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { readRawRequestBody, type RawBodySource } from '../shared/rawBody';
+import { forgetLedger, ledgerFor, watchResponse, type DeliveryLedger } from '../shared/redelivery';
+import {
+	authChallengeHeaders,
+	readJsonBody,
+	rejectUnlessMethod,
+	respondWithError,
+	respondWithJson,
+	type WebhookAuthRule,
+} from '../shared/webhookAuth';
+import { asS360Credentials, authRules, checkCredentialSettings, checkS360Auth } from './auth';
+import { DEFAULT_MAX_BODY_KB, s360FirehoseTriggerProperties } from './description';
+import { normalizeContact, readBucket, type NormalizedContact } from './payload';
+
+/** Every method answers here; only POST can start an execution, the others get 405. */
+const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
+
+/**
+ * Synced contacts a node remembers. A batch (default 100 contacts a minute) fits 100 times;
+ * S-360 stops retrying after 12 minutes, so keys older than that only help against manual
+ * re-pushes.
+ */
+const LEDGER_LIMITS = { maxKeys: 10_000 };
+
+interface WebhookRequest extends RawBodySource {
+	method?: string;
+	query?: Record<string, unknown>;
+}
+
+/** One ledger per trigger node of a workflow (a node's id survives renames). */
+function storeKey(context: IHookFunctions | IWebhookFunctions): string {
+	const node = context.getNode();
+	return `s360:${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`;
+}
+
+/**
+ * How long a redelivery waits for an earlier delivery of the same contacts that is still
+ * running. S-360 abandons a request after its processing timeout (60 s by default), so the
+ * answer must come before that.
+ */
+export const MAX_WAIT_FOR_RUNNING_MS = 45_000;
+
+type Claim = { state: 'claimed'; contacts: NormalizedContact[] } | { state: 'busy' };
+
+/**
+ * Claims the bucket's contacts in the ledger and returns the ones to run. A contact already
+ * synced at the same change timestamp is dropped. One whose key another delivery is running
+ * right now (S-360 resending after its timeout while the first run still works) waits for that
+ * run: dropped if it succeeded, claimed again if it failed. Answering 200 for it at once would
+ * lose it if that first run then failed. If the wait runs out, nothing stays claimed and the
+ * caller answers 503, so S-360 tries again a retry delay later.
+ */
+export async function claimContacts(
+	ledger: DeliveryLedger<true>,
+	contacts: NormalizedContact[],
+	maxWaitMs: number,
+): Promise<Claim> {
+	const deadline = Date.now() + maxWaitMs;
+	let pending = contacts;
+	const claimed: NormalizedContact[] = [];
+	while (pending.length > 0) {
+		const waits: Array<Promise<unknown>> = [];
+		const retry: NormalizedContact[] = [];
+		// Synchronous from here to the end of the loop body: of simultaneous copies one claims.
+		const now = Date.now();
+		for (const contact of pending) {
+			const begun = ledger.begin(contact.deliveryKey, now);
+			if (begun.state === 'new') claimed.push(contact);
+			else if (begun.state === 'running') {
+				waits.push(begun.settled);
+				retry.push(contact);
+			}
+		}
+		if (waits.length === 0) break;
+		const remaining = deadline - Date.now();
+		const outcome = remaining > 0 ? await Promise.race([Promise.all(waits), sleep(remaining).then(() => 'waited' as const)]) : 'waited';
+		if (outcome === 'waited') {
+			for (const contact of claimed) ledger.fail(contact.deliveryKey);
+			return { state: 'busy' };
+		}
+		pending = retry;
+	}
+	return { state: 'claimed', contacts: claimed };
+}
+
+export class S360FirehoseTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'S-360 Firehose Trigger',
+		name: 's360FirehoseTrigger',
+		icon: { light: 'file:s360.svg', dark: 'file:s360.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["responseMode"] === "onReceived" ? "Acknowledges at once" : "Acknowledges after success"}}',
+		description: 'Starts the workflow when SecuTix S-360 pushes changed contacts (Firehose contact, Webhook contact v2)',
+		defaults: { name: 'S-360 Firehose Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 's360FirehoseApi', required: true, testedBy: 's360FirehoseApiTest' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				path: 's360',
+				responseMode: '={{$parameter["responseMode"]}}',
+				// 200 (n8n's default code) with no body in both modes: S-360 reads only the status,
+				// and the last node's items hold contact data. Constants, not expressions: each
+				// expression costs n8n an expression-sandbox round trip on every request.
+				responseData: 'noData',
+			},
+			{
+				name: 'default',
+				httpMethod: OTHER_METHODS,
+				path: 's360',
+				responseMode: 'onReceived',
+				responseData: '',
+				ndvHideUrl: true,
+				ndvHideMethod: true,
+			},
+		],
+		properties: s360FirehoseTriggerProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async s360FirehoseApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const result = checkCredentialSettings(asS360Credentials(credential.data ?? {}));
+				return { status: result.ok ? 'OK' : 'Error', message: result.message };
+			},
+		},
+	};
+
+	// Nothing is registered at S-360 (its interface is configured in its back office), so the
+	// lifecycle keeps only this node's own state: the URL it was activated with.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node');
+				return state.webhookUrl !== undefined && state.webhookUrl === this.getNodeWebhookUrl('default');
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node');
+				state.webhookUrl = this.getNodeWebhookUrl('default');
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const state = this.getWorkflowStaticData('node');
+				delete state.webhookUrl;
+				forgetLedger(storeKey(this));
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject() as WebhookRequest;
+
+		const wrongMethod = rejectUnlessMethod.call(this, ['POST']);
+		if (wrongMethod) return wrongMethod;
+
+		let rules: WebhookAuthRule[];
+		try {
+			rules = authRules(asS360Credentials(await this.getCredentials('s360FirehoseApi')));
+		} catch {
+			return respondWithError.call(this, 500, 'The S-360 Firehose credential of this trigger cannot be read');
+		}
+		// Checked before the body is read, so unauthenticated callers cost no parsing.
+		const auth = checkS360Auth({ headers: request.headers ?? {}, query: request.query ?? {} }, rules);
+		if (!auth.ok) return respondWithError.call(this, 401, auth.message, authChallengeHeaders(rules[0]));
+
+		const settings = this.getNodeParameter('settings', {}) as IDataObject;
+		const maxBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
+		const raw = await readRawRequestBody(request, maxBytes);
+		if (!raw.ok) {
+			// After a 413 the rest of the upload is not wanted: close instead of draining it.
+			return respondWithError.call(this, raw.status, raw.message, raw.status === 413 ? { Connection: 'close' } : {});
+		}
+		const json = readJsonBody({ headers: request.headers, rawBody: raw.bytes }, maxBytes);
+		if (!json.ok) return respondWithError.call(this, json.status, json.message);
+
+		const bucket = readBucket(json.body);
+		if (!bucket.ok) return respondWithError.call(this, 400, bucket.message);
+		if (bucket.contacts.length === 0) return respondWithJson.call(this, 200, { status: 'empty', contacts: 0 });
+
+		const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() !== '' ? settings.timeZone.trim() : undefined;
+		// The same change twice in one bucket is one contact to sync.
+		const unique = new Map<string, NormalizedContact>();
+		for (const raw of bucket.contacts) {
+			const contact = normalizeContact(raw, { timeZone });
+			if (!unique.has(contact.deliveryKey)) unique.set(contact.deliveryKey, contact);
+		}
+		let contacts = [...unique.values()];
+
+		if (settings.dropRedeliveries !== false) {
+			const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
+			const claim = await claimContacts(ledger, contacts, MAX_WAIT_FOR_RUNNING_MS);
+			if (claim.state === 'busy') {
+				return respondWithError.call(this, 503, 'An earlier delivery of these contacts is still running: send them again later', {
+					'Retry-After': '60',
+				});
+			}
+			const claimed = claim.contacts;
+			if (claimed.length === 0) {
+				return respondWithJson.call(this, 200, { status: 'alreadySynced', contacts: contacts.length });
+			}
+			const keys = claimed.map((contact) => contact.deliveryKey);
+			// n8n's answer is the run's outcome: 200 after success (or, acknowledging at once, once
+			// the run has started; S-360 then never resends), anything else after a failure.
+			// Only a success is remembered, so the retry of a failed bucket runs again.
+			watchResponse(this.getResponseObject(), (status) => {
+				const settledAt = Date.now();
+				for (const key of keys) {
+					if (status === 200) ledger.succeed(key, true, settledAt);
+					else ledger.fail(key);
+				}
+			});
+			contacts = claimed;
+		}
+
+		const items: INodeExecutionData[] = contacts.map((contact, index) => ({
+			json: contact as unknown as IDataObject,
+			pairedItem: { item: index },
+		}));
+		return { workflowData: [items] };
+	}
+}

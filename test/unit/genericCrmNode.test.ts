@@ -1,0 +1,350 @@
+/**
+ * Generic CRM Webhook run in-process on n8n's own ExecuteContext (test/unit/fakes/n8nContext.ts)
+ * against the CRM doubles on loopback, so every credential here allows private targets and
+ * plain HTTP; the refusals themselves are specified with those options off.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { CrmWebhookApi } from '../../credentials/CrmWebhookApi.credentials';
+import { GenericCrmWebhook } from '../../nodes/GenericCrmWebhook/GenericCrmWebhook.node';
+import { CrmDoubles } from '../doubles/crmDoubles';
+import { InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
+
+const HUBSPOT_TOKEN = 'pat-na1-unit-7c1e9a4b-secret';
+const PIPEDRIVE_TOKEN = 'pd-unit-token-5b6c7d8e9f';
+const CUSTOM_TOKEN = 'custom-bearer-3f2e1d0c9b8a';
+const ORG_ID = '00D5g000004UNIT';
+const LOOPBACK = { allowPrivateNetwork: true, allowPlainHttp: true };
+
+const nodeType = new GenericCrmWebhook();
+const CREDENTIAL_TYPES = { crmWebhookApi: new CrmWebhookApi() };
+let doubles: CrmDoubles;
+
+beforeAll(async () => {
+	doubles = new CrmDoubles({ hubspotToken: HUBSPOT_TOKEN, pipedriveToken: PIPEDRIVE_TOKEN, salesforceOrgId: ORG_ID });
+	await doubles.start();
+});
+afterAll(async () => await doubles.stop());
+
+function lead(i: number, extra: IDataObject = {}): INodeExecutionData {
+	return { json: { name: `Lead Person${i}`, email: `lead${i}@example.com`, phone: '+1-555-0123', company: 'Acme Inc', ...extra } };
+}
+
+async function run(
+	credential: ICredentialDataDecryptedObject,
+	items: INodeExecutionData[],
+	parameters: INodeParameters = {},
+): Promise<{ synced: IDataObject[]; failed: IDataObject[]; output: INodeExecutionData[][] }> {
+	const credentialsHelper = new InMemoryCredentialsHelper({ crmWebhookApi: credential }, CREDENTIAL_TYPES);
+	const output = await runNode({ nodeType, parameters, credentialsHelper, items });
+	return { synced: output[0].map((item) => item.json), failed: output[1].map((item) => item.json), output };
+}
+
+function custom(extra: IDataObject = {}): ICredentialDataDecryptedObject {
+	return { preset: 'custom', url: doubles.customUrl(), authentication: 'bearer', token: CUSTOM_TOKEN, ...LOOPBACK, ...extra };
+}
+
+describe('Custom endpoint', () => {
+	it('sends the mapped fields, static values and custom headers, and reports the lead synced with the CRM id', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		const { synced, failed } = await run(custom(), [lead(1)], {
+			staticValues: { value: [{ name: 'lead_source', value: 'Chatbot' }] },
+			headers: { header: [{ name: 'X-Source', value: 'BuildMyChatbot' }, { name: 'User-Agent', value: 'BuildMyChatbot/1.0' }] },
+		});
+		expect(failed).toEqual([]);
+		const request = doubles.requestsTo('/custom/').slice(before)[0];
+		expect(request.fields).toEqual({
+			email: 'lead1@example.com',
+			first_name: 'Lead',
+			last_name: 'Person1',
+			phone: '+1-555-0123',
+			company: 'Acme Inc',
+			lead_source: 'Chatbot',
+		});
+		expect(request.headers['x-source']).toBe('BuildMyChatbot');
+		expect(request.headers['user-agent']).toBe('BuildMyChatbot/1.0');
+		expect(request.headers.authorization).toBe(`Bearer ${CUSTOM_TOKEN}`);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 1, httpStatus: 201, email: 'lead1@example.com' });
+		expect(String(synced[0].crmId)).toMatch(/^lead-\d+$/);
+	});
+
+	it('redacts the token the endpoint echoes back in the answer excerpt', async () => {
+		const { synced } = await run(custom(), [lead(2)]);
+		expect(String(synced[0].crmResponse)).toContain('"authorization":"Bearer [redacted]"');
+		expect(JSON.stringify(synced)).not.toContain(CUSTOM_TOKEN);
+	});
+
+	it.each([
+		['form', 'application/x-www-form-urlencoded'],
+		['multipart', 'multipart/form-data'],
+	])('sends a %s body that the endpoint parses into the same fields', async (bodyType, contentType) => {
+		const before = doubles.requestsTo('/custom/').length;
+		const { synced } = await run(custom({ bodyType, method: 'PUT' }), [lead(3)]);
+		const request = doubles.requestsTo('/custom/').slice(before)[0];
+		expect(request.method).toBe('PUT');
+		expect(request.headers['content-type']).toContain(contentType);
+		expect(request.fields).toMatchObject({ email: 'lead3@example.com', first_name: 'Lead', company: 'Acme Inc' });
+		expect(synced[0].syncStatus).toBe('synced');
+	});
+
+	it('lets a Content-Type header of the user override the preset’s', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		await run(custom(), [lead(4)], { headers: { header: [{ name: 'Content-Type', value: 'application/json; charset=utf-8' }] } });
+		expect(doubles.requestsTo('/custom/').slice(before)[0].headers['content-type']).toBe('application/json; charset=utf-8');
+	});
+
+	it('fails a lead whose answer does not hold the success value, on the Failed output with its input fields', async () => {
+		doubles.scriptCustom('check@example.com', { kind: 'answer', status: 200, body: { result: { state: 'rejected' } } });
+		const { synced, failed } = await run(custom({ successPath: 'result.state', successValue: 'accepted' }), [
+			lead(5),
+			lead(6, { email: 'check@example.com' }),
+		]);
+		expect(synced).toHaveLength(0); // lead5's answer has no result.state either
+		expect(failed).toHaveLength(2);
+		const checked = failed.find((item) => item.email === 'check@example.com')!;
+		expect(checked).toMatchObject({ syncStatus: 'failed', httpStatus: 200, details: { code: 'SUCCESS_CHECK_FAILED' } });
+		expect(String(checked.error)).toContain('"rejected"');
+	});
+
+	it('does not resend a create that got a 5xx, and says it may have been applied', async () => {
+		doubles.scriptCustom('once@example.com', { kind: 'fail', times: 1, status: 503, headers: { 'retry-after': '0' } });
+		const { failed } = await run(custom(), [lead(7, { email: 'once@example.com' })]);
+		expect(doubles.customAttemptsFor('once@example.com')).toBe(1);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', attempts: 1, httpStatus: 503, details: { mayHaveBeenApplied: true } });
+	});
+
+	it('resends to an endpoint marked idempotent, honouring Retry-After', async () => {
+		doubles.scriptCustom('twice@example.com', { kind: 'fail', times: 2, status: 503, headers: { 'retry-after': '0' } });
+		const { synced } = await run(custom({ idempotent: true }), [lead(8, { email: 'twice@example.com' })]);
+		expect(doubles.customAttemptsFor('twice@example.com')).toBe(3);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 3 });
+	});
+
+	it('gives up on an endpoint that does not answer within the timeout, without resending the create', async () => {
+		doubles.scriptCustom('hang@example.com', { kind: 'hang' });
+		const { failed } = await run(custom(), [lead(9, { email: 'hang@example.com' })], { options: { timeoutSeconds: 1 } });
+		expect(doubles.customAttemptsFor('hang@example.com')).toBe(1);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', details: { mayHaveBeenApplied: true } });
+	});
+
+	it('follows a redirect on the same host, checking it first', async () => {
+		doubles.scriptCustom('moved@example.com', { kind: 'redirect', status: 307, location: '/custom/leads-v2', times: 1 });
+		const before = doubles.requestsTo('/custom/').length;
+		const { synced } = await run(custom(), [lead(10, { email: 'moved@example.com' })]);
+		const requests = doubles.requestsTo('/custom/').slice(before);
+		expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /custom/leads', 'POST /custom/leads-v2']);
+		expect(requests[1].headers.authorization).toBe(`Bearer ${CUSTOM_TOKEN}`);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
+	});
+
+	it('stops after 5 redirects', async () => {
+		doubles.scriptCustom('loop@example.com', { kind: 'redirect', status: 302, location: '/custom/leads' });
+		const { failed } = await run(custom(), [lead(13, { email: 'loop@example.com' })]);
+		expect(doubles.customAttemptsFor('loop@example.com')).toBe(6);
+		expect(String(failed[0].error)).toContain('more than 5 times');
+	});
+
+	it.each([
+		['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/iam/'],
+		['the AWS IPv6 metadata address', 'http://[fd00:ec2::254]/latest/meta-data/'],
+		['a file URL', 'file:///etc/passwd'],
+	])('refuses a redirect to %s, even with private targets allowed', async (_case, location) => {
+		const email = `redirect-${doubles.requests.length}@example.com`;
+		doubles.scriptCustom(email, { kind: 'redirect', status: 302, location });
+		const { failed } = await run(custom(), [lead(11, { email })]);
+		expect(doubles.customAttemptsFor(email)).toBe(1);
+		expect(String(failed[0].error)).toContain('redirected to a refused target');
+	});
+
+	it('refuses a redirect to another host, so the credential never follows the lead', async () => {
+		const email = 'elsewhere@example.com';
+		doubles.scriptCustom(email, { kind: 'redirect', status: 308, location: 'http://127.0.0.2:9/collect' });
+		const { failed } = await run(custom(), [lead(12, { email })]);
+		expect(String(failed[0].error)).toContain('credentials are never sent to another host');
+	});
+
+	it('fails a lead without any usable field before any call, naming the problem', async () => {
+		const before = doubles.requests.length;
+		const { failed } = await run(custom(), [{ json: { email: 'not an email' } }]);
+		expect(doubles.requests.length).toBe(before);
+		expect(String(failed[0].error)).toContain('email');
+	});
+});
+
+describe('the network guard in the node', () => {
+	it.each([
+		['a private address', { url: 'https://10.0.0.1/leads' }],
+		['loopback', { url: 'https://127.0.0.1:1/leads' }],
+		['the metadata address', { url: 'https://169.254.169.254/latest/meta-data/' }],
+		['an IPv4-mapped IPv6 loopback', { url: 'https://[::ffff:127.0.0.1]/' }],
+		['localhost by name', { url: 'https://localhost/leads' }],
+		['metadata.google.internal', { url: 'https://metadata.google.internal/computeMetadata/v1/' }],
+	])('refuses %s by default, sending nothing', async (_case, credential) => {
+		const before = doubles.requests.length;
+		const { synced, failed } = await run({ preset: 'custom', authentication: 'none', ...credential }, [lead(20), lead(21)]);
+		expect(doubles.requests.length).toBe(before);
+		expect(synced).toEqual([]);
+		expect(failed).toHaveLength(2);
+		expect(String(failed[0].error)).toMatch(/^Refused to send to https:\/\//);
+		expect(failed[0].syncStatus).toBe('failed');
+	});
+
+	it('refuses plain http:// to the double unless Allow Plain HTTP is on', async () => {
+		const before = doubles.requests.length;
+		const { failed } = await run({ preset: 'custom', url: doubles.customUrl(), authentication: 'none', allowPrivateNetwork: true }, [lead(22)]);
+		expect(doubles.requests.length).toBe(before);
+		expect(String(failed[0].error)).toContain('plain http://');
+	});
+
+	it('refuses the loopback double unless Allow Private Network Targets is on', async () => {
+		const before = doubles.requests.length;
+		const { failed } = await run({ preset: 'custom', url: doubles.customUrl(), authentication: 'none', allowPlainHttp: true }, [lead(23)]);
+		expect(doubles.requests.length).toBe(before);
+		expect(String(failed[0].error)).toContain('loopback');
+	});
+});
+
+describe('HubSpot', () => {
+	const hubspot = (extra: IDataObject = {}) => ({
+		preset: 'hubspot',
+		url: doubles.hubspotUrl(),
+		authentication: 'bearer',
+		token: HUBSPOT_TOKEN,
+		...LOOPBACK,
+		...extra,
+	});
+
+	it('upserts 150 leads in 2 calls of at most 100, matching each answer to its lead by email', async () => {
+		const before = doubles.requestsTo('/hubspot/').length;
+		doubles.hubspotContacts.set('hs3@example.com', { id: '777', properties: { email: 'hs3@example.com' } });
+		const items = Array.from({ length: 150 }, (_, i) => ({ json: { email: `HS${i}@Example.com`, first_name: `F${i}`, last_name: `L${i}` } }));
+		const { synced, failed } = await run(hubspot(), items);
+		const calls = doubles.requestsTo('/hubspot/').slice(before);
+		expect(calls.map((call) => ((call.fields.inputs as unknown[]) ?? []).length)).toEqual([100, 50]);
+		expect(failed).toEqual([]);
+		expect(synced).toHaveLength(items.length);
+		synced.forEach((item, i) => expect(item.crmId).toBe(doubles.hubspotContacts.get(`hs${i}@example.com`)!.id));
+		expect(synced[3]).toMatchObject({ crmId: '777', crmAction: 'updated' });
+		expect(synced[4].crmAction).toBe('created');
+		expect((calls[0].fields.inputs as IDataObject[])[0]).toEqual({
+			id: 'hs0@example.com',
+			idProperty: 'email',
+			properties: { email: 'hs0@example.com', firstname: 'F0', lastname: 'L0' },
+		});
+	});
+
+	it('retries the keyed upsert after a 429 with HubSpot’s rate-limit answer', async () => {
+		doubles.rateLimitHubspot(1);
+		const { synced } = await run(hubspot(), [{ json: { email: 'ratelimited@example.com' } }]);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
+	});
+
+	it('reports a create of an existing email as failed “already exists” with the existing id', async () => {
+		doubles.hubspotContacts.set('exists@example.com', { id: '4242', properties: { email: 'exists@example.com' } });
+		const { failed } = await run(hubspot({ hubspotOperation: 'create' }), [{ json: { email: 'exists@example.com' } }]);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: 409, details: { code: 'CONFLICT', alreadyExists: true, existingId: '4242' } });
+		expect(String(failed[0].error)).toContain('already exists');
+	});
+
+	it('fails every lead of a call HubSpot refuses for its token, without the token in the error', async () => {
+		const { failed } = await run(hubspot({ token: 'pat-na1-wrong-token-value' }), [{ json: { email: 'a@example.com' } }, { json: { email: 'b@example.com' } }]);
+		expect(failed).toHaveLength(2);
+		expect(failed[0]).toMatchObject({ httpStatus: 401, details: { httpStatus: 401 } });
+		expect(JSON.stringify(failed)).not.toContain('pat-na1-wrong-token-value');
+	});
+});
+
+describe('Pipedrive', () => {
+	const pipedrive = (extra: IDataObject = {}) => ({
+		preset: 'pipedrive',
+		url: doubles.pipedriveUrl(),
+		authentication: 'queryKey',
+		queryName: 'api_token',
+		apiKey: PIPEDRIVE_TOKEN,
+		...LOOPBACK,
+		...extra,
+	});
+
+	it('creates a person named from first and last name, with the api_token query parameter', async () => {
+		const before = doubles.requestsTo('/pipedrive/').length;
+		const { synced } = await run(pipedrive(), [{ json: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' } }]);
+		const request = doubles.requestsTo('/pipedrive/').slice(before)[0];
+		expect(request.query.api_token).toBe(PIPEDRIVE_TOKEN);
+		expect(request.fields).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com' });
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201 });
+		expect(synced[0].crmId).toBe(String(doubles.pipedrivePersons.at(-1)!.id));
+	});
+
+	it('authenticates with the x-api-token header', async () => {
+		const { synced } = await run(pipedrive({ authentication: 'headerKey', headerName: 'x-api-token' }), [lead(30)]);
+		expect(synced[0].syncStatus).toBe('synced');
+	});
+
+	it('treats success:false inside a 200 as a failure', async () => {
+		doubles.failPipedriveEnvelope(1);
+		const { failed } = await run(pipedrive(), [lead(31)]);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: 200 });
+		expect(String(failed[0].error)).toContain('success:false');
+	});
+
+	it('reports Pipedrive’s 401 with its message and never the token', async () => {
+		const { failed } = await run(pipedrive({ apiKey: 'pd-wrong-token-123456' }), [lead(32)]);
+		expect(String(failed[0].error)).toContain('unauthorized access');
+		expect(JSON.stringify(failed)).not.toContain('pd-wrong-token-123456');
+	});
+
+	it('retries after Pipedrive’s 429, which is refused before it is processed', async () => {
+		doubles.rateLimitPipedrive(1);
+		const { synced } = await run(pipedrive(), [lead(33)]);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
+	});
+});
+
+describe('Salesforce Web-to-Lead', () => {
+	const salesforce = (extra: IDataObject = {}) => ({
+		preset: 'salesforceWebToLead',
+		url: doubles.salesforceUrl(),
+		salesforceOrgId: ORG_ID,
+		authentication: 'none',
+		...LOOPBACK,
+		...extra,
+	});
+
+	it('posts the form with oid and Salesforce’s field names; synced but not confirmed', async () => {
+		const before = doubles.salesforceLeads.length;
+		const { synced } = await run(salesforce(), [lead(40)], { staticValues: { value: [{ name: 'lead_source', value: 'Chatbot' }] } });
+		expect(doubles.salesforceLeads.slice(before)).toEqual([
+			{ oid: ORG_ID, email: 'lead40@example.com', first_name: 'Lead', last_name: 'Person40', phone: '+1-555-0123', company: 'Acme Inc', lead_source: 'Chatbot' },
+		]);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 200, crmConfirmed: false, crmId: null });
+	});
+
+	it('refuses to run without the org id, which Web-to-Lead needs', async () => {
+		const error = await run(salesforce({ salesforceOrgId: '' }), [lead(41)]).catch((e: unknown) => e as Error);
+		expect(String((error as Error).message)).toContain('oid');
+	});
+});
+
+describe('Zapier catch hook', () => {
+	it('posts JSON and reads Zapier’s status:"success"', async () => {
+		const before = doubles.zapierEvents.length;
+		const { synced } = await run({ preset: 'zapier', url: doubles.zapierUrl(), authentication: 'none', ...LOOPBACK }, [lead(50)]);
+		expect(doubles.zapierEvents.slice(before)).toEqual([
+			{ email: 'lead50@example.com', first_name: 'Lead', last_name: 'Person50', phone: '+1-555-0123', company: 'Acme Inc' },
+		]);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 200 });
+	});
+});
+
+describe('Send Test Lead', () => {
+	it('sends "Test Contact" with a test address and a timestamp as company, and reports the answer', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		const { synced, output } = await run(custom(), [{ json: {} }], { operation: 'sendTestLead' });
+		const request = doubles.requestsTo('/custom/').slice(before)[0];
+		expect(request.fields).toMatchObject({ first_name: 'Test', last_name: 'Contact', email: 'test@example.com' });
+		expect(String(request.fields.company)).toMatch(/^Test lead \d{4}-\d\d-\d\dT/);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201 });
+		expect(output[0][0].pairedItem).toEqual({ item: 0 });
+		expect(JSON.stringify(output)).not.toContain(CUSTOM_TOKEN);
+	});
+});

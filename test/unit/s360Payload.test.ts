@@ -1,0 +1,201 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizeContact as normalize, readBucket } from '../../nodes/S360FirehoseTrigger/payload';
+import { s360Contact, withDetails, type ContactSeed } from '../doubles/fixtures/s360/contacts';
+
+/** The fixtures are plain JSON; the normaliser reads them as n8n data. */
+const normalizeContact = (raw: object, options?: Parameters<typeof normalize>[1]) => normalize(raw as IDataObject, options);
+
+const SEED: ContactSeed = {
+	contactNumber: '100042',
+	email: 'ada@example.test',
+	firstName: 'Ada',
+	lastName: 'Lovelace',
+	birthDate: '1985-04-12',
+	phone: '+41 22 555 0042',
+	mobile: '+41 79 555 0042',
+	language: 'fr',
+	street: 'Rue du Marché 12',
+	postalCode: '1204',
+	city: 'Genève',
+	country: 'CH',
+	optIns: { NEWSLETTER: true, PARTNER_OFFERS: false },
+	criteria: { FAVOURITE_GENRE: 'OPERA' },
+	changedAt: '2026-11-30T09:15:00.000Z',
+};
+
+describe('readBucket', () => {
+	const contact = s360Contact('v2_21', SEED);
+
+	it('reads a single ContactDataResult as a bucket of one', () => {
+		expect(readBucket(contact)).toEqual({ ok: true, shape: 'single', contacts: [contact] });
+	});
+
+	it('reads a JSON array of ContactDataResults', () => {
+		const other = s360Contact('v2_21', { ...SEED, contactNumber: '100043' });
+		expect(readBucket([contact, other])).toEqual({ ok: true, shape: 'array', contacts: [contact, other] });
+	});
+
+	it.each(['contacts', 'contactDataResults', 'data', 'items'])('reads an array wrapped under "%s"', (key) => {
+		expect(readBucket({ [key]: [contact], count: 1, sentAt: '2026-11-30T09:15:00Z' })).toEqual({
+			ok: true,
+			shape: 'wrapped',
+			wrapperKey: key,
+			contacts: [contact],
+		});
+	});
+
+	it('reads a single contact wrapped under a key, as S-360’s order webhook wraps its payload', () => {
+		expect(readBucket({ contactDataResult: contact })).toMatchObject({ ok: true, wrapperKey: 'contactDataResult', contacts: [contact] });
+	});
+
+	it('picks the list holding contacts when a wrapper also carries an empty list', () => {
+		expect(readBucket({ errors: [], contacts: [contact] })).toMatchObject({ ok: true, wrapperKey: 'contacts' });
+	});
+
+	it('accepts an empty array, bare or wrapped, with no contacts', () => {
+		expect(readBucket([])).toEqual({ ok: true, shape: 'array', contacts: [] });
+		expect(readBucket({ contacts: [] })).toEqual({ ok: true, shape: 'wrapped', wrapperKey: 'contacts', contacts: [] });
+	});
+
+	it.each([
+		['an array of numbers', [1, 2]],
+		['an array of strings', ['100042']],
+		['an array holding null', [null]],
+		['an array of arrays', [[{ contactNumber: '1' }]]],
+		['a wrapper of numbers', { contacts: [1, 2, 3] }],
+		['a wrapper of strings', { contacts: ['a'] }],
+		['a wrapper of nulls', { contacts: [null] }],
+	])('refuses %s', (_name, body) => {
+		expect(readBucket(body)).toEqual({ ok: false, message: expect.stringMatching(/^Entry 0 of the bucket is .*, not a ContactDataResult object$/) });
+	});
+
+	it('refuses a contact without contactNumber, naming its position', () => {
+		expect(readBucket([contact, { individualContact: { firstName: 'X' } }])).toEqual({ ok: false, message: 'Entry 1 of the bucket has no contactNumber' });
+	});
+
+	it('refuses an object that neither is nor wraps contacts', () => {
+		expect(readBucket({ email: 'a@example.test', name: 'x' })).toMatchObject({ ok: false });
+		expect(readBucket({})).toMatchObject({ ok: false });
+	});
+
+	it('refuses a wrapper with two lists of contacts', () => {
+		expect(readBucket({ a: [contact], b: [contact] })).toEqual({ ok: false, message: 'The body wraps several lists (a, b): send the contacts under one key' });
+	});
+
+	it('refuses JSON values that are not objects or arrays', () => {
+		for (const body of [null, 42, 'contacts', true]) expect(readBucket(body)).toMatchObject({ ok: false });
+	});
+});
+
+describe('normalizeContact', () => {
+	const expected = {
+		contactNumber: '100042',
+		email: 'ada@example.test',
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		birthDate: '1985-04-12',
+		phone: '+41 22 555 0042',
+		mobile: '+41 79 555 0042',
+		language: 'fr',
+		address: { street: 'Rue du Marché 12', street2: null, postalCode: '1204', city: 'Genève', state: null, country: 'CH' },
+		optIns: { NEWSLETTER: true, PARTNER_OFFERS: false },
+		criteria: { FAVOURITE_GENRE: 'OPERA' },
+	};
+
+	it.each(['v2_7', 'v2_14', 'v2_21'] as const)('reads the same person from a %s ContactDataResult', (version) => {
+		expect(normalizeContact(s360Contact(version, SEED))).toMatchObject(expected);
+	});
+
+	it('keeps the raw contact untouched', () => {
+		const raw = s360Contact('v2_14', SEED);
+		const copy = structuredClone(raw);
+		const item = normalizeContact(raw);
+		expect(item.raw).toBe(raw);
+		expect(raw).toEqual(copy);
+	});
+
+	it('keeps the calendar day of a birth date written as local midnight with an offset', () => {
+		const raw = { contactNumber: '1', individualContact: { birthDate: '1985-04-12T00:00:00.000+02:00' } };
+		expect(normalizeContact(raw).birthDate).toBe('1985-04-12');
+	});
+
+	it('reads an epoch birth date in the institution’s time zone', () => {
+		// 1985-04-12T00:00 in Zurich (CEST) is 1985-04-11T22:00Z.
+		const raw = { contactNumber: '1', individualContact: { birthDate: Date.UTC(1985, 3, 11, 22) } };
+		expect(normalizeContact(raw, { timeZone: 'Europe/Zurich' }).birthDate).toBe('1985-04-12');
+		expect(normalizeContact(raw).birthDate).toBe('1985-04-11');
+	});
+
+	it('leaves an unreadable birth date null with a warning', () => {
+		const item = normalizeContact({ contactNumber: '1', individualContact: { birthDate: '31/31/1985' } });
+		expect(item.birthDate).toBeNull();
+		expect(item.warnings).toEqual(['birthDate could not be read as a date']);
+	});
+
+	it('reads only what a GENERAL-only push carries, the other sections empty', () => {
+		const item = normalizeContact(withDetails(s360Contact('v2_21', SEED), ['GENERAL']));
+		expect(item).toMatchObject({ email: 'ada@example.test', address: null, optIns: {}, criteria: {} });
+		expect(item.sections).toEqual(['individualContact']);
+	});
+
+	it('reads a contact that has nothing but its number', () => {
+		expect(normalizeContact({ contactNumber: 77 })).toMatchObject({
+			contactNumber: '77',
+			contactId: null,
+			email: null,
+			firstName: null,
+			birthDate: null,
+			address: null,
+			optIns: {},
+			criteria: {},
+			changedAt: null,
+			sections: [],
+		});
+	});
+
+	it('takes the main address, not the first', () => {
+		const item = normalizeContact(s360Contact('v2_14', SEED));
+		expect(item.address?.city).toBe('Genève');
+	});
+
+	it('never guesses an opt-in it cannot read', () => {
+		const item = normalizeContact({ contactNumber: '1', authorizations: [{ authorizationCode: 'SMS', value: 'MAYBE' }, { authorizationCode: 'MAIL', value: 'Y' }] });
+		expect(item.optIns).toEqual({ MAIL: true });
+		expect(item.warnings).toEqual(['authorization SMS has an unreadable value']);
+	});
+
+	it('gathers the values of a criterion listed once per value', () => {
+		const item = normalizeContact({ contactNumber: '1', contactCriteria: [{ criterionCode: 'GENRE', value: 'OPERA' }, { criterionCode: 'GENRE', value: 'JAZZ' }] });
+		expect(item.criteria).toEqual({ GENRE: ['OPERA', 'JAZZ'] });
+	});
+
+	it('keys a delivery on the contact number and its change timestamp', () => {
+		const item = normalizeContact(s360Contact('v2_21', SEED));
+		expect(item.changedAt).toBe('2026-11-30T09:15:00.000Z');
+		expect(item.deliveryKey).toBe('100042@2026-11-30T09:15:00.000Z');
+	});
+
+	it('keys a contact without a change timestamp on a hash of its content', () => {
+		const first = normalizeContact(s360Contact('v2_7', SEED));
+		const same = normalizeContact(s360Contact('v2_7', SEED));
+		const changed = normalizeContact(s360Contact('v2_7', { ...SEED, lastName: 'Byron' }));
+		expect(first.deliveryKey).toMatch(/^100042@sha256:[0-9a-f]{32}$/);
+		expect(same.deliveryKey).toBe(first.deliveryKey);
+		expect(changed.deliveryKey).not.toBe(first.deliveryKey);
+	});
+
+	it('hashes content regardless of key order', () => {
+		const a = normalizeContact({ contactNumber: '1', individualContact: { firstName: 'A', lastName: 'B' } });
+		const b = normalizeContact({ individualContact: { lastName: 'B', firstName: 'A' }, contactNumber: '1' });
+		expect(a.deliveryKey).toBe(b.deliveryKey);
+	});
+
+	it('carries __proto__ keys as plain data', () => {
+		const raw = JSON.parse('{"contactNumber":"1","authorizations":[{"authorizationCode":"__proto__","authorized":true}],"contactCriteria":[{"criterionCode":"__proto__","value":"x"}]}');
+		const item = normalizeContact(raw);
+		expect(Object.getPrototypeOf(item.optIns)).toBe(Object.prototype);
+		expect(Object.prototype.hasOwnProperty.call(item.optIns, '__proto__')).toBe(true);
+		expect(({} as Record<string, unknown>).x).toBeUndefined();
+	});
+});
