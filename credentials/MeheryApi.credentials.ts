@@ -1,7 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** The seed's path (and MeherY's Swagger), and the guide's since August 2025. */
-export const MEHERY_PATHS = {
+const MEHERY_PATHS = {
 	xms: '/xms/data/api/v1/profile/update',
 	nexus: '/nexus/xms/api/v1/profile/update',
 } as const;
@@ -17,6 +17,9 @@ export const MEHERY_PATHS = {
  * wrong tenant or path, a connection error = unreachable host, any 2xx = reachable and accepted.
  */
 export class MeheryApi implements ICredentialType {
+	/** For the node, which builds the same URL; the class stays the module's only export, as n8n's loader expects. */
+	static readonly updatePaths = MEHERY_PATHS;
+
 	name = 'meheryApi';
 
 	displayName = 'MeherY API';
@@ -26,6 +29,13 @@ export class MeheryApi implements ICredentialType {
 	documentationUrl = 'https://docs.mehery.com/';
 
 	properties: INodeProperties[] = [
+		{
+			displayName:
+				'Test sends a POST with no body to the update path. It names no phone or email, so MeherY cannot match or change any profile; 401/403 means a wrong key, 404 a wrong tenant or path.',
+			name: 'testNotice',
+			type: 'notice',
+			default: '',
+		},
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',

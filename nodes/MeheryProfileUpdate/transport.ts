@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
-import { MEHERY_PATHS } from '../../credentials/MeheryApi.credentials';
+import { MeheryApi } from '../../credentials/MeheryApi.credentials';
 import { redactValue, type ServiceFailure } from '../shared/errors';
 
 export const MEHERY_SERVICE = 'MeherY';
 
+
+const MEHERY_PATHS = MeheryApi.updatePaths;
 
 export type MeheryPathChoice = keyof typeof MEHERY_PATHS | 'custom';
 export type MeheryBodyType = 'formData' | 'urlEncoded' | 'json';
