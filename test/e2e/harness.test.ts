@@ -3,6 +3,7 @@
  * package name, runs an imported, published workflow on a real webhook call,
  * and its execution can be read back.
  */
+import path from 'node:path';
 import { startN8n, PACKAGE_NAME, type N8nProcess } from '../harness/n8n';
 import { webhookEchoWorkflow } from './fixtures/workflows';
 
@@ -24,12 +25,13 @@ describe('a real n8n with this package installed', () => {
 		const credentialTypes = await n8n.credentialTypeNames();
 		for (const file of pkg.n8n.nodes) {
 			const nodeModule = require(`../../${file}`) as Record<string, new () => { description: { name: string } }>;
-			const NodeClass = Object.values(nodeModule)[0];
+			// n8n takes the export named like the file, as here.
+			const NodeClass = nodeModule[path.basename(file, '.node.js')];
 			expect(nodeTypes).toContain(`${PACKAGE_NAME}.${new NodeClass().description.name}`);
 		}
 		for (const file of pkg.n8n.credentials) {
 			const credentialModule = require(`../../${file}`) as Record<string, new () => { name: string }>;
-			const CredentialClass = Object.values(credentialModule)[0];
+			const CredentialClass = credentialModule[path.basename(file, '.credentials.js')];
 			expect(credentialTypes).toContain(new CredentialClass().name);
 		}
 		expect(nodeTypes.some((name) => name.startsWith('CUSTOM.'))).toBe(false);

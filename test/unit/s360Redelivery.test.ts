@@ -1,5 +1,5 @@
 import { DeliveryLedger } from '../../nodes/shared/redelivery';
-import { claimContacts } from '../../nodes/S360FirehoseTrigger/S360FirehoseTrigger.node';
+import { claimContacts } from '../../nodes/S360FirehoseTrigger/redelivery';
 import { normalizeContact, type NormalizedContact } from '../../nodes/S360FirehoseTrigger/payload';
 
 const NOW = Date.UTC(2026, 11, 2, 5, 0);
