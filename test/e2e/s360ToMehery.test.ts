@@ -76,10 +76,11 @@ describe('S-360 → MeherY in a real n8n', () => {
 		expect(double.profiles(TENANT)).toHaveLength(contacts.length);
 	});
 
-	it('answers S-360 500 when MeherY fails, and the resent bucket stores every profile once', async () => {
+	it('answers S-360 500 when MeherY refuses a profile, and the resent bucket stores every profile once', async () => {
 		const before = double.profiles(TENANT).length;
 		const contacts = s360Contacts('v2_14', 10, { prefix: 'retry', first: 200 });
-		double.injectFault({ status: 500, times: 1 });
+		// A refusal is not retried in the run (a 5xx would be): the run fails and S-360 resends the bucket.
+		double.injectFault({ status: 400, errors: [{ field: 'email1', code: 'TEMPORARILY_LOCKED', description: 'profile locked' }], times: 1 });
 		sender.change(...contacts);
 		const first = await sender.tick();
 		const second = await sender.tick();
