@@ -42,6 +42,10 @@ const SYNCED_IDENTITY = {
 	metadataPublic: { field: [{ path: 'crmSynced', value: 'true', valueType: 'boolean' }] },
 };
 
+
+/** A spec of behaviour n8n itself has only from 2.x on. */
+const onN8n2 = (process.env.N8N_VERSION ?? '2').startsWith('1.') ? it.skip : it;
+
 describe('Ory → Zoho CRM in a real n8n', () => {
 	const double = new ZohoDouble({ clients: [{ ...ZOHO_CLIENT, refreshTokens: ['ory-refresh'] }] });
 	const ory = oryHeaderCredential('ory-header');
@@ -275,7 +279,9 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 			expect(double.counters.upsertCalls - upserts).toBe(1);
 		});
 
-		it('answers a run that fails before Ory Respond 500 (n8n’s "Error in workflow"), and runs the retry', async () => {
+		// n8n 1.x answers 200 in Respond-to-Webhook mode whatever the run did, so neither the trigger nor
+		// Ory can tell a failed run there (README, "n8n 1.x"); pinned on 2.x only.
+		onN8n2('answers a run that fails before Ory Respond 500 (n8n’s "Error in workflow"), and runs the retry', async () => {
 			const email = 'respond-failed@example.test';
 			const { triggerId, body } = newDelivery(email, { firstName: 'Slow', lastName: 'Zoho' });
 			const failed = await withZohoDown(() => send(FROM_WORKFLOW, body, attemptHeaders(triggerId)));
@@ -412,7 +418,7 @@ describe('Ory → Zoho CRM in a real n8n', () => {
 			expect(response.body).toBe('');
 		});
 
-		it('answers 204 (Ory: no change) when the run ends without an Ory Respond node', async () => {
+		onN8n2('answers 204 (Ory: no change) when the run ends without an Ory Respond node', async () => {
 			const response = await send(NO_RESPOND_NODE, oryBody('jsonnet', 'registration', oryIdentity({ email: 'n@example.test' })));
 			expect(response.status).toBe(204);
 			expect(response.body).toBe('');
