@@ -218,8 +218,10 @@ export class N8nProcess {
 		let editorAccessible = false;
 		let tail = '';
 		child.stdout!.on('data', (chunk: Buffer) => {
-			tail = (tail + chunk.toString('utf8')).slice(-200);
-			if (tail.includes(READY_LOG_LINE)) editorAccessible = true;
+			// Searched before trimming: at debug level the line can sit deep inside a long chunk.
+			const text = tail + chunk.toString('utf8');
+			if (text.includes(READY_LOG_LINE)) editorAccessible = true;
+			tail = text.slice(-200);
 		});
 		await this.waitUntil(
 			async () => editorAccessible && (await this.fetchStatus('/healthz/readiness')) === 200,
