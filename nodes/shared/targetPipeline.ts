@@ -96,7 +96,7 @@ export async function runTargetPipeline<R>(
 	}
 	await sender.settled();
 
-	return buildOutput(pipeline, items, outcomes, routesFailures);
+	return buildOutput(ctx, pipeline, items, outcomes, routesFailures);
 }
 
 /** Sends batches, each once a slot of the shared limiter is free, and records their outcomes. */
@@ -185,8 +185,12 @@ function failureDetails(failure: Failure): IDataObject {
  * A failed item's json. It keeps to `error`, `message` and `details`: n8n routes such an item to
  * the error output and adds the input item's fields itself.
  */
-function failureJson(failure: Failure): IDataObject {
+function failureJson(failure: Failure, withDetails = true): IDataObject {
 	const { error } = failure;
+	if (!withDetails) {
+		const details = JSON.stringify(failureDetails(failure));
+		return { error: error.message, message: [error.description, `Details: ${details}`].filter(Boolean).join(' ') };
+	}
 	return {
 		error: error.message,
 		...(error.description ? { message: error.description } : {}),
@@ -200,7 +204,18 @@ function withSummary(error: NodeApiError | NodeOperationError, summary: string):
 	return error;
 }
 
+/**
+ * n8n 2.x sends an item to the error output when its json holds only `error`, `message` and
+ * `details`; n8n 1.x only when it holds `error` and `message` alone, and would pass a failed item
+ * with details on as a success. The egress filter helper arrived with that 2.x behaviour, so its
+ * presence tells which n8n runs the node; without it the details travel inside `message`.
+ */
+function routesFailedItemsWithDetails(ctx: IExecuteFunctions): boolean {
+	return typeof (ctx.helpers as { getSecureEgressFilter?: unknown }).getSecureEgressFilter === 'function';
+}
+
 function buildOutput<R>(
+	ctx: IExecuteFunctions,
 	pipeline: TargetPipeline<R>,
 	items: INodeExecutionData[],
 	outcomes: RecordOutcome[],
@@ -208,6 +223,7 @@ function buildOutput<R>(
 ): INodeExecutionData[][] {
 	const written: INodeExecutionData[] = [];
 	const failed: INodeExecutionData[] = [];
+	const keepsDetails = routesFailedItemsWithDetails(ctx);
 	let firstFailure: Failure | undefined;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const outcome = outcomes[itemIndex];
@@ -218,7 +234,7 @@ function buildOutput<R>(
 		}
 		firstFailure ??= outcome;
 		if (pipeline.failedOutput) failed.push({ json: { ...items[itemIndex].json, ...failureJson(outcome) }, pairedItem });
-		else written.push({ json: failureJson(outcome), pairedItem });
+		else written.push({ json: failureJson(outcome, keepsDetails), pairedItem });
 	}
 	if (firstFailure && !routesFailures) {
 		const total = items.length;

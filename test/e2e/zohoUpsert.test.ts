@@ -5,7 +5,7 @@
  */
 import { startN8n, type CredentialFile, type N8nProcess } from '../harness/n8n';
 import { ZohoDouble } from '../doubles/zohoDouble';
-import { zohoDoubleCredential, zohoUpsertWorkflow } from './fixtures/workflows';
+import { failedItemDetails, zohoDoubleCredential, zohoUpsertWorkflow } from './fixtures/workflows';
 
 const CLIENT = { clientId: 'n8n-client', clientSecret: 'n8n-client-secret-value' };
 
@@ -36,7 +36,7 @@ function oauthCredential(double: ZohoDouble): CredentialFile {
 }
 
 function zohoCode(item: Record<string, unknown>): unknown {
-	return (item.details as Record<string, unknown> | undefined)?.code;
+	return failedItemDetails(item)?.code;
 }
 
 async function post(n8n: N8nProcess, path: string, body: unknown): Promise<number> {
@@ -165,7 +165,7 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 			const rejected = failed.filter((item) => zohoCode(item) === 'INVALID_DATA');
 			expect(rejected).toHaveLength(5);
 			for (const item of rejected) {
-				expect((item.details as Record<string, unknown>).field).toBe('Phone');
+				expect(failedItemDetails(item)?.field).toBe('Phone');
 				expect(String(item.error)).toContain('INVALID_DATA');
 				expect(String(item.email)).toMatch(/^badphone/);
 			}
