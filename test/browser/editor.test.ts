@@ -48,6 +48,7 @@ interface CredentialProperty {
 interface NodeDescription {
 	name: string;
 	displayName: string;
+	properties?: Array<{ name: string; options?: Array<{ action?: string }> }>;
 	credentials?: Array<{ name: string; required?: boolean; displayOptions?: unknown }>;
 }
 
@@ -147,15 +148,24 @@ describe('the n8n editor in a real browser', () => {
 			await page.goto(`${n8n.baseUrl}/workflow/new`);
 			await page.getByTestId('canvas-add-button').click();
 			const search = page.getByTestId('node-creator-search-bar'); // the input itself
-			await search.fill(node.displayName);
 			// The panel lists a trigger without its " Trigger" suffix.
 			const listed = node.displayName.replace(/ Trigger$/, '');
-			await page.getByTestId('node-creator-item-name').getByText(listed, { exact: true }).first().click();
+			await search.fill(listed);
+			const item = page.getByTestId('node-creator-item-name').filter({ hasText: listed }).first();
+			await item.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+				await page.screenshot({ path: path.join(PROJECT_ROOT, '.test-work', `browser-${node.name}-search.png`) });
+				throw error;
+			});
+			await item.click();
 			// A community node opens its details first: one "Add to workflow" button,
 			// or (a trigger with an event option) one entry per event: take the first.
 			const ndv = page.getByTestId('ndv');
 			const addButton = page.getByRole('button', { name: 'Add to workflow' });
-			const firstEvent = page.getByTestId('node-creator').getByTestId('item-iterator-item').first();
+			// An action node lists its operations by their action text; on an empty canvas the panel
+			// also offers triggers, so the item is picked by that text, not by position.
+			const action = node.properties?.find((property) => property.name === 'operation')?.options?.[0]?.action;
+			const events = page.getByTestId('node-creator').getByTestId('item-iterator-item');
+			const firstEvent = (action ? events.filter({ hasText: action }) : events).first();
 			await addButton.or(firstEvent).first().waitFor({ timeout: 30_000 });
 			if (await addButton.isVisible()) await addButton.click();
 			else await firstEvent.click();
@@ -166,7 +176,10 @@ describe('the n8n editor in a real browser', () => {
 			const required = (node.credentials ?? []).filter((c) => c.required);
 			if (required.length > 0) {
 				const picker = page.getByTestId('node-credentials-select').first();
-				await picker.waitFor({ timeout: 30_000 });
+				await picker.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+					await page.screenshot({ path: path.join(PROJECT_ROOT, '.test-work', `browser-${node.name}-credential.png`) });
+					throw error;
+				});
 				const offered = credentials.filter((c) => required.some((r) => r.name === c.type)).map((c) => c.name);
 				const shown = await picker.evaluate(
 					(element) => (element.querySelector('input') as { value?: string } | null)?.value || element.textContent || '',
