@@ -3,7 +3,6 @@ import {
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
@@ -12,11 +11,11 @@ import {
 } from 'n8n-workflow';
 
 import { getHeader } from '../shared/headers';
+import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
 import { readRawRequestBody, type RawBodySource } from '../shared/rawBody';
 import {
 	claimDelivery,
 	deliveryId,
-	forgetLedger,
 	ledgerFor,
 	replayAnswer,
 	settleWithResponse,
@@ -50,11 +49,7 @@ interface WebhookRequest extends RawBodySource {
 	query?: Record<string, unknown>;
 }
 
-/** One redelivery ledger per trigger node of a workflow (a node's id survives renames). */
-function storeKey(context: IHookFunctions | IWebhookFunctions): string {
-	const node = context.getNode();
-	return `${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`;
-}
+const storeKey = (context: IWebhookFunctions) => ledgerKeyOf('', context);
 
 export class OryWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -107,29 +102,9 @@ export class OryWebhookTrigger implements INodeType {
 		},
 	};
 
-	// Nothing is registered at Ory (its webhooks are configuration), so the lifecycle keeps
-	// only this node's own state: the URL it was activated with.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node');
-				return state.webhookUrl !== undefined && state.webhookUrl === this.getNodeWebhookUrl('default');
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node');
-				state.webhookUrl = this.getNodeWebhookUrl('default');
-				state.activatedAt = new Date().toISOString();
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node');
-				delete state.webhookUrl;
-				delete state.activatedAt;
-				forgetLedger(storeKey(this));
-				return true;
-			},
-		},
-	};
+	// Nothing is registered at Ory (its webhooks are configuration).
+	webhookMethods = configuredWebhookMethods('');
+
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = this.getRequestObject() as WebhookRequest;

@@ -3,7 +3,6 @@ import {
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
@@ -12,8 +11,9 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
 import { readRawRequestBody, type RawBodySource } from '../shared/rawBody';
-import { forgetLedger, ledgerFor, watchResponse } from '../shared/redelivery';
+import { ledgerFor, watchResponse } from '../shared/redelivery';
 import {
 	authChallengeHeaders,
 	readJsonBody,
@@ -42,11 +42,7 @@ interface WebhookRequest extends RawBodySource {
 	query?: Record<string, unknown>;
 }
 
-/** One ledger per trigger node of a workflow (a node's id survives renames). */
-function storeKey(context: IHookFunctions | IWebhookFunctions): string {
-	const node = context.getNode();
-	return `s360:${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`;
-}
+const storeKey = (context: IWebhookFunctions) => ledgerKeyOf('s360:', context);
 
 export class S360FirehoseTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -97,27 +93,9 @@ export class S360FirehoseTrigger implements INodeType {
 		},
 	};
 
-	// Nothing is registered at S-360 (its interface is configured in its back office), so the
-	// lifecycle keeps only this node's own state: the URL it was activated with.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node');
-				return state.webhookUrl !== undefined && state.webhookUrl === this.getNodeWebhookUrl('default');
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node');
-				state.webhookUrl = this.getNodeWebhookUrl('default');
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				const state = this.getWorkflowStaticData('node');
-				delete state.webhookUrl;
-				forgetLedger(storeKey(this));
-				return true;
-			},
-		},
-	};
+	// Nothing is registered at S-360 (its interface is configured in its back office).
+	webhookMethods = configuredWebhookMethods('s360:');
+
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = this.getRequestObject() as WebhookRequest;
