@@ -1,4 +1,4 @@
-/** Bounds how many calls go to one service account at once, across every execution of this n8n process. */
+/** Bounds how many calls go to one service account at once, across every execution of this n8n instance. */
 interface SlotQueue {
 	active: number;
 	waiting: Array<{ limit: number; grant: () => void }>;

@@ -28,7 +28,7 @@ export interface TargetPipeline<R> {
 	service: string;
 	/** Records per call: what the service accepts at once (100 for Zoho, 1 for per-record APIs). */
 	batchSize: number;
-	/** Calls in flight at once for `limiterKey`, across every execution of this n8n process. */
+	/** Calls in flight at once for `limiterKey`, across every execution of this n8n instance. */
 	concurrency: number;
 	/** Identifies the account the limit belongs to, e.g. the credential. */
 	limiterKey: string;
