@@ -11,8 +11,8 @@ import { readZohoTokenAnswer, ZohoTokenError, zohoTokenRequest, type ZohoRefresh
 
 /**
  * A Zoho "self client": client id, secret and a long-lived refresh token. The
- * access token is minted on demand, cached for every execution of this n8n
- * process, and refreshed once for all of them.
+ * access token is minted on demand and stored by n8n with the credential, so
+ * that every n8n process (main, webhook, workers) uses it until it expires.
  */
 export class ZohoCrmRefreshTokenApi implements ICredentialType {
 	name = 'zohoCrmRefreshTokenApi';
@@ -63,11 +63,19 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 			type: 'hidden',
 			default: '',
 		},
+		{
+			// Epoch milliseconds: lets every n8n process tell a stored token that is still good from one to renew.
+			displayName: 'Access Token Expires At',
+			name: 'accessTokenExpiresAt',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	/**
 	 * n8n calls this when no token is stored, when a stored one was rejected, and for the Test
-	 * button. The node does not come here: it mints through its process-wide token cache.
+	 * button, and stores what it returns with the credential. The node comes here (through
+	 * n8n) once per token lifetime for the whole deployment; see nodes/ZohoCrmUpsertContact/auth.ts.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const zoho = credentials as unknown as ZohoRefreshTokenCredentials;
@@ -78,8 +86,13 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 			ignoreHttpStatusErrors: true,
 		})) as { body?: unknown };
 		const answer = readZohoTokenAnswer(response.body);
-		if (answer instanceof ZohoTokenError) throw new Error(`${answer.message}. ${answer.hint}`);
-		return { accessToken: answer.accessToken, apiDomain: answer.apiDomain ?? '' };
+		// The message with its advice for the Test button; the node finds Zoho's own reason in `cause`.
+		if (answer instanceof ZohoTokenError) throw Object.assign(new Error(`${answer.message}. ${answer.hint}`), { cause: answer });
+		return {
+			accessToken: answer.accessToken,
+			apiDomain: answer.apiDomain ?? '',
+			accessTokenExpiresAt: String(Date.now() + answer.expiresInSeconds * 1000),
+		};
 	}
 
 	// A function, not a generic block with an expression: n8n evaluates such an expression in its

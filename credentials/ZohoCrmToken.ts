@@ -10,7 +10,11 @@ export interface ZohoRefreshTokenCredentials extends ZohoHostSettings {
 	clientId: string;
 	clientSecret: string;
 	refreshToken: string;
+	/** The token n8n stores with the credential (hidden fields), shared by every n8n process. */
 	accessToken?: string;
+	apiDomain?: string;
+	/** Epoch milliseconds, as a string: when the stored access token expires. */
+	accessTokenExpiresAt?: string;
 }
 
 export class ZohoTokenError extends Error {

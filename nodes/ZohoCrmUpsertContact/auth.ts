@@ -1,10 +1,13 @@
 /**
  * Zoho access tokens from a self-client refresh token. Tokens are cached per
- * credential for the whole n8n process and shared by every execution, so that
- * Zoho's refresh limit (10 per 10 minutes per refresh token) is never reached.
+ * credential for the whole n8n process and shared by every execution, and,
+ * where the node runs in n8n, stored with the credential so that every other
+ * n8n process (queue-mode workers, webhook processes) adopts the token instead
+ * of minting its own: one refresh per token lifetime for the deployment, far
+ * from Zoho's limit of 10 per 10 minutes per refresh token.
  */
 import { requestWithRetry, ServiceRequestError, type SendFunction } from '../shared/http';
-import { AccessTokenCache, credentialKey, type AccessToken } from '../shared/tokenCache';
+import { AccessTokenCache, credentialKey, type AccessToken, type SharedTokenSource } from '../shared/tokenCache';
 import { resolveZohoHosts } from '../../credentials/ZohoCrmDataCenters';
 import {
 	explainTokenFailure,
@@ -22,6 +25,9 @@ export const ZOHO_SERVICE = 'Zoho CRM';
 const zohoTokenCache = new AccessTokenCache({
 	provider: 'Zoho',
 	refreshMarginMs: 5 * 60_000,
+	// Processes renew 5 to 10 minutes before expiry, each at its own point: the first stores the
+	// token and the others find it there.
+	refreshJitterMs: 5 * 60_000,
 	maxRefreshes: 10,
 	windowMs: 10 * 60_000,
 });
@@ -70,18 +76,35 @@ export function zohoCredentialKey(credentials: ZohoRefreshTokenCredentials): str
 	return credentialKey(accountsUrl, credentials.clientId, credentials.clientSecret, credentials.refreshToken);
 }
 
+/** Where a token is kept for every n8n process: the credential n8n stores. */
+export interface ZohoTokenStore extends SharedTokenSource {
+	/** Mints a token that the store keeps. */
+	mint(): Promise<AccessToken>;
+}
+
+/** The token held in a credential's hidden fields, when it says when it expires. */
+export function storedZohoToken(credentials: ZohoRefreshTokenCredentials): AccessToken | undefined {
+	const expiresAt = Number(credentials.accessTokenExpiresAt);
+	if (!credentials.accessToken || !Number.isFinite(expiresAt) || expiresAt <= 0) return undefined;
+	return { accessToken: credentials.accessToken, expiresAt, apiDomain: credentials.apiDomain || undefined };
+}
+
 /**
  * The cached token of this credential, refreshed once for all callers when
- * missing, about to expire, or rejected by Zoho (`rejectedToken`).
+ * missing, about to expire, or rejected by Zoho (`rejectedToken`). With a
+ * `store`, a fresh token found there is adopted, and a new one is minted
+ * into it; without one (no saved credential), the token stays in this process.
  */
 export async function getZohoAccessToken(
 	send: SendFunction,
 	credentials: ZohoRefreshTokenCredentials,
 	rejectedToken?: string,
+	store?: ZohoTokenStore,
 ): Promise<AccessToken> {
 	return await zohoTokenCache.get(
 		zohoCredentialKey(credentials),
-		async () => await mintZohoAccessToken(send, credentials),
+		async () => (store ? await store.mint() : await mintZohoAccessToken(send, credentials)),
 		rejectedToken,
+		store,
 	);
 }

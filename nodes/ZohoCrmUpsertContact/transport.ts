@@ -3,13 +3,13 @@
  * host, which token), the upsert call and the fields call. Every request goes
  * through the shared HTTP helper.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep, type ICredentialDataDecryptedObject, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 import { zohoApiBase } from '../../credentials/ZohoCrmDataCenters';
 import type { ZohoRefreshTokenCredentials } from '../../credentials/ZohoCrmToken';
 import { serviceApiError, type ServiceFailure } from '../shared/errors';
 import { isEmptyValue } from '../shared/fieldMapping';
-import { sendServiceRequest, type HttpContext, type ServiceCall, type ServiceResponse } from '../shared/http';
-import { getZohoAccessToken, ZOHO_SERVICE } from './auth';
+import { requestWithRetry, sendServiceRequest, sendWith, ServiceRequestError, type HttpContext, type ServiceCall, type ServiceResponse } from '../shared/http';
+import { getZohoAccessToken, storedZohoToken, ZOHO_SERVICE, ZohoTokenError, type ZohoTokenStore } from './auth';
 
 export const ZOHO_API_VERSION = 'v8';
 export type ZohoAuthentication = 'refreshToken' | 'oAuth2';
@@ -70,7 +70,8 @@ export async function openZohoSession(ctx: HttpContext, authentication: ZohoAuth
 	}
 	const stored = (await ctx.getCredentials('zohoCrmRefreshTokenApi')) as unknown as ZohoRefreshTokenCredentials;
 	const send = async (options: IHttpRequestOptions) => await ctx.helpers.httpRequest(options);
-	const token = await getZohoAccessToken(send, stored);
+	const store = credentialTokenStore(ctx, stored);
+	const token = await getZohoAccessToken(send, stored, undefined, store);
 	const session: ZohoSession = {
 		credentialType: 'zohoCrmRefreshTokenApi',
 		apiBase: zohoApiBase({ ...stored, apiDomain: token.apiDomain }),
@@ -78,12 +79,69 @@ export async function openZohoSession(ctx: HttpContext, authentication: ZohoAuth
 		secrets: [stored.clientSecret, stored.refreshToken, token.accessToken],
 	};
 	session.renewToken = async (rejected: string) => {
-		const renewed = await getZohoAccessToken(send, stored, rejected);
+		const renewed = await getZohoAccessToken(send, stored, rejected, store);
 		session.credentials = { ...session.credentials, accessToken: renewed.accessToken };
 		session.apiBase = zohoApiBase({ ...stored, apiDomain: renewed.apiDomain });
 		session.secrets.push(renewed.accessToken);
 	};
 	return session;
+}
+
+/** Processes that find no token at the same moment spread their mints over this long. */
+const MINT_SPREAD_MS = 1_000;
+
+/**
+ * The token n8n stores with the saved credential, which every n8n process reads. n8n stores a
+ * credential's preAuthentication token only on the way to an authenticated request, so a mint
+ * goes out with the cheapest read Zoho has (the current user), which also proves the token works.
+ * Without a saved credential (nothing to store into) the token stays in this process.
+ */
+function credentialTokenStore(ctx: HttpContext, stored: ZohoRefreshTokenCredentials): ZohoTokenStore | undefined {
+	const saved = ctx.getNode().credentials?.zohoCrmRefreshTokenApi;
+	if (!saved?.id) return undefined;
+	return {
+		read: async () => storedZohoToken((await ctx.getCredentials('zohoCrmRefreshTokenApi')) as unknown as ZohoRefreshTokenCredentials),
+		settle: async () => await sleep(Math.floor(Math.random() * MINT_SPREAD_MS)),
+		mint: async () => {
+			// An empty token makes n8n run the credential's preAuthentication, store its answer and
+			// write it into this object.
+			const data = { ...stored, accessToken: '', accessTokenExpiresAt: '' } as unknown as ICredentialDataDecryptedObject;
+			const call: ServiceCall = {
+				service: ZOHO_SERVICE,
+				credentialType: 'zohoCrmRefreshTokenApi',
+				credentialsDecrypted: data,
+				secrets: [stored.clientSecret, stored.refreshToken],
+				// One mint per call: a retry would carry the token already minted, never mint again.
+				retry: { maxAttempts: 1 },
+			};
+			const failure = await requestWithRetry(
+				sendWith(ctx, call),
+				{ method: 'GET', url: `${zohoApiBase(stored)}/crm/${ZOHO_API_VERSION}/users`, qs: { type: 'CurrentUser' }, json: true },
+				call,
+			).then(
+				() => undefined,
+				(error: unknown) => error as Error,
+			);
+			// Minted and stored, whatever the current-user read answered: the upsert reports its own errors.
+			const minted = storedZohoToken(data as unknown as ZohoRefreshTokenCredentials);
+			if (minted) return minted;
+			const refused = causeNamed(failure instanceof ServiceRequestError ? failure.failure.cause : failure, 'ZohoTokenError');
+			if (refused instanceof ZohoTokenError) throw refused;
+			throw new ZohoTokenError(
+				`Zoho Accounts did not issue an access token: ${failure?.message ?? 'no token in its answer'}`,
+				undefined,
+				'Check the client ID, client secret and refresh token of the credential, and its data centre.',
+			);
+		},
+	};
+}
+
+/** The error of that name in an error's chain of causes (n8n wraps what a credential throws). */
+function causeNamed(error: unknown, name: string): unknown {
+	for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = (cause as { cause?: unknown }).cause, depth++) {
+		if (cause.name === name) return cause;
+	}
+	return undefined;
 }
 
 /** A Zoho API call; a rejected access token is renewed (once for all callers) and the call repeated once. */

@@ -52,6 +52,8 @@ export interface ServiceFailure {
 	attempts?: number;
 	/** The request failed after it may have reached the service, and was not resent. */
 	mayHaveBeenApplied?: boolean;
+	/** What was thrown when it was neither an answer nor a connection failure (e.g. a credential's own error). */
+	cause?: unknown;
 }
 
 /** Node's socket error codes: what happened on the way, not what the service answered. */
@@ -72,7 +74,9 @@ export function serviceApiError(
 	options: { itemIndex?: number; secrets?: Array<string | undefined> } = {},
 ): NodeApiError {
 	const secrets = options.secrets ?? [];
-	const safe = redactValue(failure, secrets);
+	// The thrown cause stays out: it is for the caller's code, not for the user.
+	const { cause: _cause, ...reported } = failure;
+	const safe = redactValue(reported, secrets);
 	const response: JsonObject = {
 		service: safe.service,
 		message: safe.message,

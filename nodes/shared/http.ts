@@ -233,7 +233,7 @@ export async function requestWithRetry<T = unknown>(
 				const message = redactSecrets(err.message ?? String(error), call.secrets);
 				const stage = networkFailureStage(error);
 				if (stage === undefined) {
-					lastFailure = { service: call.service, code, message, attempts: attempt };
+					lastFailure = { service: call.service, code, message, attempts: attempt, cause: error };
 					break;
 				}
 				if (stage === 'afterSend' && !replayable) {
@@ -319,7 +319,8 @@ function answerCarriedBy(error: unknown): IN8nHttpFullResponse | undefined {
 	return undefined;
 }
 
-function sendWith(ctx: HttpContext, call: ServiceCall): SendFunction {
+/** How requestWithRetry sends in a node: n8n's helpers, with the call's credential. */
+export function sendWith(ctx: HttpContext, call: ServiceCall): SendFunction {
 	return async (options) => {
 		if (call.credentialType) {
 			// n8n refreshes an OAuth2 token only when the request throws a 401: let that one throw.

@@ -1,7 +1,10 @@
 /**
  * Access tokens shared by every execution in this n8n process: one refresh per
  * credential per token lifetime, whatever the number of concurrent callers,
- * and a guard that refuses to exceed the provider's refresh limit.
+ * and a guard that refuses to exceed the provider's refresh limit. With a
+ * shared source (the token n8n stores with the credential, which every main,
+ * webhook and worker process reads), a process adopts a token another process
+ * minted instead of minting its own.
  */
 import { createHash } from 'crypto';
 
@@ -21,6 +24,23 @@ export interface TokenCacheOptions {
 	windowMs: number;
 	/** Name of the provider for messages. */
 	provider: string;
+	/**
+	 * Up to this much more margin, drawn once per process: processes whose tokens expire
+	 * together then reach their refresh point minutes apart, and the later ones find the
+	 * token the first one stored. Default 0.
+	 */
+	refreshJitterMs?: number;
+}
+
+/** A token other processes can see and may have renewed: n8n's stored credential. */
+export interface SharedTokenSource {
+	/** The token stored now, if any. */
+	read(): Promise<AccessToken | undefined>;
+	/**
+	 * Waited once before minting, then the store is read again: processes that found no
+	 * token at the same moment do not all mint one.
+	 */
+	settle?(): Promise<void>;
 }
 
 export class RefreshLimitError extends Error {
@@ -47,25 +67,29 @@ export function credentialKey(...parts: Array<string | undefined>): string {
 export class AccessTokenCache {
 	private readonly entries = new Map<string, Entry>();
 
+	private readonly marginMs: number;
+
 	constructor(
 		private readonly options: TokenCacheOptions,
 		private readonly now: () => number = Date.now,
-	) {}
+		random: () => number = Math.random,
+	) {
+		this.marginMs = options.refreshMarginMs + Math.floor(random() * (options.refreshJitterMs ?? 0));
+	}
 
 	/**
 	 * A valid token for `key`, minting one with `mint` only when none is cached,
 	 * it is about to expire, or the service rejected it (`rejectedToken`).
-	 * Concurrent callers share one mint.
+	 * Concurrent callers share one mint; before it, a token in `shared` that is still fresh
+	 * (and is not the rejected one) is adopted instead.
 	 */
-	async get(key: string, mint: () => Promise<AccessToken>, rejectedToken?: string): Promise<AccessToken> {
+	async get(key: string, mint: () => Promise<AccessToken>, rejectedToken?: string, shared?: SharedTokenSource): Promise<AccessToken> {
 		const entry = this.entry(key);
 		if (rejectedToken && entry.token?.accessToken === rejectedToken) entry.token = undefined;
-		if (entry.token && this.now() < entry.token.expiresAt - this.options.refreshMarginMs) return entry.token;
+		if (this.usable(entry.token, rejectedToken)) return entry.token;
 		if (entry.inflight) return await entry.inflight;
 
-		this.guardRefreshLimit(entry);
-		entry.refreshes.push(this.now());
-		entry.inflight = mint().then(
+		entry.inflight = this.adoptOrMint(entry, mint, rejectedToken, shared).then(
 			(token) => {
 				entry.token = token;
 				entry.inflight = undefined;
@@ -77,6 +101,30 @@ export class AccessTokenCache {
 			},
 		);
 		return await entry.inflight;
+	}
+
+	private async adoptOrMint(
+		entry: Entry,
+		mint: () => Promise<AccessToken>,
+		rejectedToken: string | undefined,
+		shared: SharedTokenSource | undefined,
+	): Promise<AccessToken> {
+		if (shared) {
+			const stored = await shared.read();
+			if (this.usable(stored, rejectedToken)) return stored;
+			if (shared.settle) {
+				await shared.settle();
+				const settled = await shared.read();
+				if (this.usable(settled, rejectedToken)) return settled;
+			}
+		}
+		this.guardRefreshLimit(entry);
+		entry.refreshes.push(this.now());
+		return await mint();
+	}
+
+	private usable(token: AccessToken | undefined, rejectedToken: string | undefined): token is AccessToken {
+		return token !== undefined && token.accessToken !== rejectedToken && this.now() < token.expiresAt - this.marginMs;
 	}
 
 	/** Forget a token, e.g. after a credential changed. */

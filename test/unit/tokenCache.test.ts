@@ -204,6 +204,88 @@ describe('AccessTokenCache', () => {
 	});
 });
 
+/** A store other processes write into: the token n8n keeps with the credential. */
+function sharedStore(initial?: AccessToken) {
+	let token = initial;
+	return {
+		read: jest.fn(async () => token),
+		write: (next: AccessToken) => {
+			token = next;
+		},
+	};
+}
+
+describe('AccessTokenCache with a store shared between processes', () => {
+	it('adopts a fresh token another process stored, and mints nothing', async () => {
+		const time = clock();
+		const cache = new AccessTokenCache(OPTIONS, time.now);
+		const mint = instantMinter(time);
+		const store = sharedStore({ accessToken: 'stored-by-worker-1', expiresAt: time.now() + 50 * MINUTE });
+		const token = await cache.get('cred', mint, undefined, store);
+		expect(token.accessToken).toBe('stored-by-worker-1');
+		expect(mint).not.toHaveBeenCalled();
+	});
+
+	it('mints when the stored token is within the refresh margin', async () => {
+		const time = clock();
+		const cache = new AccessTokenCache(OPTIONS, time.now);
+		const mint = instantMinter(time);
+		const store = sharedStore({ accessToken: 'about-to-expire', expiresAt: time.now() + 4 * MINUTE });
+		expect((await cache.get('cred', mint, undefined, store)).accessToken).toBe('token-1');
+		expect(mint).toHaveBeenCalledTimes(1);
+	});
+
+	it('does not adopt the stored token Zoho just rejected', async () => {
+		const time = clock();
+		const cache = new AccessTokenCache(OPTIONS, time.now);
+		const mint = instantMinter(time);
+		const store = sharedStore({ accessToken: 'revoked', expiresAt: time.now() + 50 * MINUTE });
+		expect((await cache.get('cred', mint, 'revoked', store)).accessToken).toBe('token-1');
+	});
+
+	it('reads the store again after settling, and adopts a token another process stored meanwhile', async () => {
+		const time = clock();
+		const cache = new AccessTokenCache(OPTIONS, time.now);
+		const mint = instantMinter(time);
+		const store = sharedStore();
+		const settle = jest.fn(async () => store.write({ accessToken: 'stored-while-waiting', expiresAt: time.now() + 60 * MINUTE }));
+		const token = await cache.get('cred', mint, undefined, { read: store.read, settle });
+		expect(token.accessToken).toBe('stored-while-waiting');
+		expect(settle).toHaveBeenCalledTimes(1);
+		expect(mint).not.toHaveBeenCalled();
+	});
+
+	it('reads the store once for 20 concurrent callers of one process', async () => {
+		const time = clock();
+		const cache = new AccessTokenCache(OPTIONS, time.now);
+		const mint = instantMinter(time);
+		const store = sharedStore({ accessToken: 'stored', expiresAt: time.now() + 50 * MINUTE });
+		await Promise.all(Array.from({ length: 20 }, () => cache.get('cred', mint, undefined, store)));
+		expect(store.read).toHaveBeenCalledTimes(1);
+	});
+
+	it('gives each process its own refresh point within the jitter, so they do not renew together', async () => {
+		const time = clock();
+		const options = { ...OPTIONS, refreshJitterMs: 5 * MINUTE };
+		const early = new AccessTokenCache(options, time.now, () => 0.9);
+		const late = new AccessTokenCache(options, time.now, () => 0);
+		const store = sharedStore({ accessToken: 'shared', expiresAt: time.now() + 60 * MINUTE });
+		const earlyMint = instantMinter(time);
+		const lateMint = instantMinter(time);
+		await early.get('cred', earlyMint, undefined, store);
+		await late.get('cred', lateMint, undefined, store);
+		// 8 minutes before expiry: inside the early process's 9.5-minute margin, outside the late one's 5.
+		time.advance(52 * MINUTE);
+		const renewed = await early.get('cred', earlyMint, undefined, store);
+		store.write(renewed);
+		expect((await late.get('cred', lateMint, undefined, store)).accessToken).toBe('shared');
+		time.advance(4 * MINUTE);
+		expect((await late.get('cred', lateMint, undefined, store)).accessToken).toBe(renewed.accessToken);
+		expect(earlyMint).toHaveBeenCalledTimes(1);
+		expect(lateMint).not.toHaveBeenCalled();
+	});
+});
+
 describe('credentialKey', () => {
 	it('is the same for the same parts', () => {
 		expect(credentialKey('https://accounts.zoho.eu', 'client', 'secret-1', 'refresh-1')).toBe(

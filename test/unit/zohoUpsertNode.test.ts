@@ -15,7 +15,8 @@ import { ZohoCrmUpsertContact } from '../../nodes/ZohoCrmUpsertContact/ZohoCrmUp
 import { ZohoDouble, type ZohoRequestLogEntry } from '../doubles/zohoDouble';
 import { InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
 
-const CLIENT = { clientId: 'node-client', clientSecret: 'node-secret-9f8e7d', refreshTokens: ['1000.node-refresh.a1b2c3'] };
+const SHARED_REFRESH_TOKEN = '1000.node-refresh.shared-d4e5';
+const CLIENT = { clientId: 'node-client', clientSecret: 'node-secret-9f8e7d', refreshTokens: ['1000.node-refresh.a1b2c3', SHARED_REFRESH_TOKEN] };
 
 let double: ZohoDouble;
 let credentials: Record<string, ICredentialDataDecryptedObject>;
@@ -206,6 +207,30 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(double.counters.refreshes).toBe(1);
 		expect(double.counters.unauthorized).toBe(3);
 		expect(double.counters.upsertCalls).toBe(3);
+	});
+
+	it('stores the token it mints with the credential, and another n8n process adopts it without a refresh', async () => {
+		const helper = new InMemoryCredentialsHelper({
+			zohoCrmRefreshTokenApi: { ...credentials.zohoCrmRefreshTokenApi, refreshToken: SHARED_REFRESH_TOKEN },
+		});
+		double.resetCounters();
+		const before = Date.now();
+		const [first] = await runNode({ nodeType, parameters: { authentication: 'refreshToken', module: 'Contacts' }, credentialsHelper: helper, items: [contact(65)] });
+		expect(first[0].json.status).toBe('success');
+		expect(double.counters.refreshes).toBe(1);
+		const stored = helper.stored.zohoCrmRefreshTokenApi;
+		expect(stored.accessToken).toMatch(/\S/);
+		expect(Number(stored.accessTokenExpiresAt)).toBeGreaterThanOrEqual(before + 3600_000);
+
+		// A second process: the node module loaded afresh, with an empty token cache.
+		let FreshNode: typeof ZohoCrmUpsertContact | undefined;
+		jest.isolateModules(() => {
+			FreshNode = (require('../../nodes/ZohoCrmUpsertContact/ZohoCrmUpsertContact.node') as { ZohoCrmUpsertContact: typeof ZohoCrmUpsertContact }).ZohoCrmUpsertContact;
+		});
+		const [second] = await runNode({ nodeType: new FreshNode!(), parameters: { authentication: 'refreshToken', module: 'Contacts' }, credentialsHelper: helper, items: [contact(66)] });
+		expect(second[0].json.status).toBe('success');
+		expect(double.counters.refreshes).toBe(1);
+		expect(helper.stored.zohoCrmRefreshTokenApi.accessToken).toBe(stored.accessToken);
 	});
 
 	it('retries a call Zoho answered with 429', async () => {
