@@ -88,6 +88,9 @@ export class ZohoCrmUpsertContact implements INodeType {
 			batchSize: boundedInteger(options.batchSize, 100, 1, 100),
 			concurrency: boundedInteger(options.concurrency, 4, 1, 25),
 			limiterKey: `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? this.getNode().id}`,
+			deliveryKey: options.deliveryKey
+				? (_item, itemIndex) => String(parameter<unknown>('options.deliveryKey', itemIndex, '') ?? '').trim() || undefined
+				: undefined,
 			prepare: (item, itemIndex) => {
 				const fixed = parameter<IDataObject>(fieldsParameter, itemIndex, {});
 				const other = parameter<Array<{ name: string; value: unknown }>>('otherFields.field', itemIndex, []);

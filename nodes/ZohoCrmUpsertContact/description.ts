@@ -129,6 +129,15 @@ export const zohoUpsertProperties: INodeProperties[] = [
 					'Upsert calls in flight at once. Zoho allows 5 (Free) to 25 (Ultimate) per org, shared with every other integration.',
 			},
 			{
+				displayName: 'Delivery Key',
+				name: 'deliveryKey',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.deliveryKey }}',
+				description:
+					'An ID that stays the same when the sender delivers the same change again: the S-360 trigger’s deliveryKey, the Ory trigger’s triggerId. An item whose key an earlier run of this node wrote is skipped, whichever n8n process (or queue-mode worker) ran it; a key is kept only once Zoho accepted its record. Empty: every item is sent.',
+			},
+			{
 				displayName: 'Last Name Fallback',
 				name: 'lastNameFallback',
 				type: 'string',

@@ -13,6 +13,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { acquireSlot } from './concurrency';
+import { recordSynced, syncedEarlier } from './syncedLedger';
 
 export interface TargetRecord<R> {
 	itemIndex: number;
@@ -40,6 +41,11 @@ export interface TargetPipeline<R> {
 	sendBatch(batch: Array<TargetRecord<R>>): Promise<RecordOutcome[]>;
 	/** The node has a second output, Failed, that every failed item goes to whatever On Error says. */
 	failedOutput?: boolean;
+	/**
+	 * The item's delivery key, if the node skips items an earlier run wrote (see syncedLedger):
+	 * such an item is not sent and its output says so; an item written now is remembered.
+	 */
+	deliveryKey?(item: INodeExecutionData, itemIndex: number): string | undefined;
 }
 
 type Failure = Extract<RecordOutcome, { ok: false }>;
@@ -53,7 +59,11 @@ export async function runTargetPipeline<R>(
 	const outcomes: RecordOutcome[] = new Array(items.length);
 	const batchSize = Math.max(1, Math.floor(pipeline.batchSize));
 
+	const keys = pipeline.deliveryKey ? items.map((item, itemIndex) => pipeline.deliveryKey!(item, itemIndex)) : [];
+	const skipped = await skipSyncedEarlier(ctx, keys, outcomes);
+
 	const prepareItem = (itemIndex: number): TargetRecord<R> | undefined => {
+		if (skipped.has(itemIndex)) return undefined;
 		try {
 			return { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
 		} catch (error) {
@@ -83,7 +93,7 @@ export async function runTargetPipeline<R>(
 			const record = prepareItem(itemIndex);
 			if (record) prepared.push(record);
 		}
-		if (prepared.length < items.length) {
+		if (prepared.length + skipped.size < items.length) {
 			const failures = outcomes.filter((outcome): outcome is Failure => outcome !== undefined && !outcome.ok);
 			throw withSummary(
 				failures[0].error,
@@ -95,8 +105,29 @@ export async function runTargetPipeline<R>(
 		}
 	}
 	await sender.settled();
+	await recordSynced(
+		ctx,
+		keys.filter((key, itemIndex): key is string => !!key && !skipped.has(itemIndex) && outcomes[itemIndex].ok),
+	);
 
 	return buildOutput(ctx, pipeline, items, outcomes, routesFailures);
+}
+
+/** Marks the items an earlier run wrote as done without a call; returns their indexes. */
+async function skipSyncedEarlier(ctx: IExecuteFunctions, keys: Array<string | undefined>, outcomes: RecordOutcome[]): Promise<Set<number>> {
+	const present = [...new Set(keys.filter((key): key is string => !!key))];
+	if (!present.length) return new Set();
+	const earlier = await syncedEarlier(ctx, present);
+	const skipped = new Set<number>();
+	keys.forEach((key, itemIndex) => {
+		if (!key || !earlier.has(key)) return;
+		skipped.add(itemIndex);
+		outcomes[itemIndex] = {
+			ok: true,
+			json: { status: 'skipped', reason: 'An earlier run already wrote this delivery; nothing was sent.', deliveryKey: key },
+		};
+	});
+	return skipped;
 }
 
 /** Sends batches, each once a slot of the shared limiter is free, and records their outcomes. */

@@ -13,7 +13,11 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type DeduplicationItemTypes,
+	type DeduplicationScope,
+	type ICheckProcessedContextData,
 } from 'n8n-workflow';
+import { DataDeduplicationService } from 'n8n-core';
 
 import { acquireSlot, activeSlots } from '../../nodes/shared/concurrency';
 import { serviceApiError } from '../../nodes/shared/errors';
@@ -252,5 +256,76 @@ describe('acquireSlot', () => {
 		release();
 		release();
 		expect(activeSlots('slot:d')).toBe(0);
+	});
+});
+
+/** n8n's deduplication store (the processed_data table in a real n8n), in memory. */
+class MemoryDeduplicator {
+	readonly keys = new Map<string, Set<string>>();
+
+	private scopeOf(scope: string, context: ICheckProcessedContextData): Set<string> {
+		const id = `${scope}:${context.workflow.id}:${scope === 'node' ? context.node?.name : ''}`;
+		if (!this.keys.has(id)) this.keys.set(id, new Set());
+		return this.keys.get(id)!;
+	}
+
+	async checkProcessedAndRecord(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData) {
+		const seen = this.scopeOf(scope, context);
+		const result = { new: [] as DeduplicationItemTypes[], processed: [] as DeduplicationItemTypes[] };
+		for (const item of items) {
+			(seen.has(String(item)) ? result.processed : result.new).push(item);
+			seen.add(String(item));
+		}
+		return result;
+	}
+
+	async removeProcessed(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData) {
+		const seen = this.scopeOf(scope, context);
+		for (const item of items) seen.delete(String(item));
+	}
+
+	async clearAllProcessedItems() {}
+
+	async getProcessedDataCount() {
+		return 0;
+	}
+}
+
+describe('runTargetPipeline with a delivery key', () => {
+	const store = new MemoryDeduplicator();
+	beforeAll(async () => await DataDeduplicationService.init(store));
+
+	const keyed = (prefix: string, count: number): INodeExecutionData[] =>
+		Array.from({ length: count }, (_, n) => ({ json: { n, key: `${prefix}-${n}` } }));
+	const deliveryKey = (item: INodeExecutionData) => String(item.json.key);
+
+	it('skips the items an earlier run wrote, sends nothing for them, and says so in their output', async () => {
+		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		await run({ deliveryKey, sendBatch }, keyed('first', 3));
+		sendBatch.mockClear();
+
+		const [output] = await run({ deliveryKey, sendBatch }, [...keyed('first', 3), ...keyed('second', 1)]);
+		expect(sendBatch.mock.calls.flatMap(([batch]) => batch.map(({ record }) => record.key))).toEqual(['second-0']);
+		expect(output.map((item) => item.json.status ?? item.json.sent)).toEqual(['skipped', 'skipped', 'skipped', 0]);
+		expect(output[0].json.deliveryKey).toBe('first-0');
+		expect(output.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+	});
+
+	it('does not remember the key of an item that failed, so the sender’s retry writes it', async () => {
+		const failing = async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> =>
+			batch.map(({ itemIndex }) => ({ ok: false, error: new NodeOperationError({ name: 'Test Target' } as never, 'refused', { itemIndex }) }));
+		await run({ deliveryKey, sendBatch: failing }, keyed('retried', 2), 'continueRegularOutput');
+
+		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		const [output] = await run({ deliveryKey, sendBatch }, keyed('retried', 2));
+		expect(output.map((item) => item.json.sent)).toEqual([0, 1]);
+		expect(sendBatch).toHaveBeenCalledTimes(1);
+	});
+
+	it('records the key of an item written, not of one refused before any call', async () => {
+		await run({ deliveryKey, prepare: refuseOdd }, keyed('checked', 2), 'continueRegularOutput');
+		const recorded = [...store.keys.values()].flatMap((keys) => [...keys]);
+		expect(recorded).toContain('checked-0');
+		expect(recorded).not.toContain('checked-1');
 	});
 });
