@@ -1,6 +1,6 @@
 /** Unit specs of the shared helpers and nodes; end-to-end specs that drive a real
  * n8n process (see test/harness), once on n8n 2.x and once on the last 1.x; the
- * editor in a real browser. */
+ * editor in a real browser; the templates in n8n's queue mode. */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
 const realN8n = {
 	testEnvironment: 'node',
@@ -35,5 +35,7 @@ module.exports = {
 			...realN8n,
 		},
 		{ displayName: 'browser', roots: ['<rootDir>/test/browser'], ...realN8n },
+		// n8n's queue mode: Postgres, Redis, main, a webhook process and two workers (test/harness/queue.ts).
+		{ displayName: 'queue', roots: ['<rootDir>/test/queue'], ...realN8n },
 	],
 };

@@ -35,7 +35,9 @@ const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
  * S-360 stops retrying after 12 minutes, so keys older than that only help against manual
  * re-pushes.
  */
-const LEDGER_LIMITS = { maxKeys: 10_000 };
+// S-360 abandons a request after its processing timeout (60 s): a run unanswered by then holds
+// its contacts no longer, so the resend runs instead of waiting on an answer nobody receives.
+const LEDGER_LIMITS = { maxKeys: 10_000, abandonRunningAfterMs: 60_000 };
 
 interface WebhookRequest extends RawBodySource {
 	method?: string;

@@ -27,6 +27,12 @@ export interface LedgerLimits {
 	windowMs?: number;
 	/** At most this many succeeded keys are kept, the oldest dropped first. */
 	maxKeys?: number;
+	/**
+	 * A run still unanswered after this long no longer holds its key: its sender has given up
+	 * on it, and its answer may never come (a queue-mode webhook process can lose a worker's
+	 * result; a worker can die mid-run). Default: the whole window.
+	 */
+	abandonRunningAfterMs?: number;
 }
 
 type Entry<Answer> =
@@ -36,11 +42,13 @@ type Entry<Answer> =
 export class DeliveryLedger<Answer> {
 	readonly windowMs: number;
 	readonly maxKeys: number;
+	readonly abandonRunningAfterMs: number;
 	private readonly entries = new Map<string, Entry<Answer>>();
 
 	constructor(limits: LedgerLimits = {}) {
 		this.windowMs = limits.windowMs ?? REDELIVERY_WINDOW_MS;
 		this.maxKeys = Math.max(1, limits.maxKeys ?? REDELIVERY_MAX_KEYS);
+		this.abandonRunningAfterMs = limits.abandonRunningAfterMs ?? this.windowMs;
 	}
 
 	get size(): number {
@@ -55,7 +63,11 @@ export class DeliveryLedger<Answer> {
 		this.prune(now);
 		const entry = this.entries.get(key);
 		if (entry?.state === 'succeeded') return { state: 'succeeded', answer: entry.answer };
-		if (entry?.state === 'running') return { state: 'running', settled: entry.settled };
+		if (entry?.state === 'running') {
+			if (now - entry.at < this.abandonRunningAfterMs) return { state: 'running', settled: entry.settled };
+			// Abandoned: its waiters move on and this delivery runs instead.
+			entry.settle('failed');
+		}
 		let settle: (outcome: Settlement) => void = () => undefined;
 		const settled = new Promise<Settlement>((resolve) => {
 			settle = resolve;

@@ -150,6 +150,16 @@ export interface ExecutionSummary {
 	finished: boolean;
 }
 
+/** Which n8n process: the main one (`n8n start`), or a queue-mode webhook process or worker. */
+export type N8nRole = 'start' | 'webhook' | 'worker';
+
+/** What each role prints once it is ready for work. */
+const ROLE_READY_LINE: Record<N8nRole, string> = {
+	start: READY_LOG_LINE,
+	webhook: 'Webhook listener waiting for requests.',
+	worker: 'n8n worker is now ready',
+};
+
 export class N8nProcess {
 	private child?: ChildProcess;
 	private cookie = '';
@@ -163,6 +173,7 @@ export class N8nProcess {
 		readonly logFile: string,
 		private readonly keepUserFolder: boolean,
 		private readonly logToConsole = false,
+		readonly role: N8nRole = 'start',
 	) {}
 
 	/** Process id of the n8n main process (for memory readings). */
@@ -200,7 +211,7 @@ export class N8nProcess {
 
 	async start(): Promise<void> {
 		const log = createWriteStream(this.logFile, { flags: 'a' });
-		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
+		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, this.role], {
 			env: this.env,
 			detached: true, // its own process group, so stop() also ends the task runner
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -215,19 +226,21 @@ export class N8nProcess {
 		this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
 		// Both 1.x and 2.x print this line only after activating the published
 		// workflows; /healthz/readiness answers earlier.
-		let editorAccessible = false;
+		const readyLine = ROLE_READY_LINE[this.role];
+		let ready = false;
 		let tail = '';
 		child.stdout!.on('data', (chunk: Buffer) => {
 			// Searched before trimming: at debug level the line can sit deep inside a long chunk.
 			const text = tail + chunk.toString('utf8');
-			if (text.includes(READY_LOG_LINE)) editorAccessible = true;
+			if (text.includes(readyLine)) ready = true;
 			tail = text.slice(-200);
 		});
+		// A worker serves no HTTP: its log line is the only sign.
 		await this.waitUntil(
-			async () => editorAccessible && (await this.fetchStatus('/healthz/readiness')) === 200,
-			'n8n readiness',
+			async () => ready && (this.role === 'worker' || (await this.fetchStatus('/healthz/readiness')) === 200),
+			`n8n ${this.role} readiness`,
 		);
-		await this.setupOwner();
+		if (this.role === 'start') await this.setupOwner();
 	}
 
 	/** Polls until `check` is true, failing with the log's tail if n8n dies or time runs out. */
@@ -443,7 +456,7 @@ export function n8nEnvironment(userFolder: string, port: number, extra: Record<s
 }
 
 /** Two consecutive free ports (n8n and its task broker). */
-async function freePortPair(): Promise<number> {
+export async function freePortPair(): Promise<number> {
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const port = await freePort();
 		if (port < 65000 && (await isPortFree(port + 1))) return port;

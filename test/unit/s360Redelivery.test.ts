@@ -36,6 +36,23 @@ describe('claiming a bucket’s contacts in the redelivery ledger', () => {
 		expect(await claimContacts(ledger, bucket, 1000)).toEqual({ state: 'claimed', contacts: [] });
 	});
 
+	it('claims the contacts of a run still unanswered after the abandon time, and lets its waiters go', async () => {
+		const ledger = new DeliveryLedger<true>({ abandonRunningAfterMs: 60_000 });
+		const bucket = contacts('1', '2');
+		const stuck = bucket.map((contact) => ledger.begin(contact.deliveryKey, Date.now() - 61_000));
+		expect(stuck.map((begun) => begun.state)).toEqual(['new', 'new']);
+		const waiting = ledger.begin(bucket[0].deliveryKey, Date.now() - 61_000);
+		expect(await claimContacts(ledger, bucket, 1000)).toEqual({ state: 'claimed', contacts: bucket });
+		expect(waiting.state === 'running' && (await waiting.settled)).toBe('failed');
+	});
+
+	it('keeps waiting for a run younger than the abandon time', async () => {
+		const ledger = new DeliveryLedger<true>({ abandonRunningAfterMs: 60_000 });
+		const bucket = contacts('1');
+		ledger.begin(bucket[0].deliveryKey, Date.now() - 30_000);
+		expect(await claimContacts(ledger, bucket, 50)).toEqual({ state: 'busy' });
+	});
+
 	it('waits for a running delivery of a contact and drops it when that run succeeds', async () => {
 		const ledger = new DeliveryLedger<true>();
 		const [one, two] = contacts('1', '2');

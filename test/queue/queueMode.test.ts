@@ -1,0 +1,217 @@
+/**
+ * The Ory → Zoho and S-360 → Zoho templates in n8n's queue mode: PostgreSQL, Redis, a main
+ * process, one `n8n webhook` process taking the triggers' calls and two `n8n worker`s running the
+ * executions (test/harness/queue.ts). What only a multi-process deployment shows:
+ * - one Zoho token for the whole deployment, not one per worker;
+ * - Zoho calls of both workers against an org that allows 5 at once: 429s absorbed, nothing lost;
+ * - a redelivery taken by another process than the first delivery syncs nothing twice.
+ * Figures are printed for the README and the closing note.
+ */
+import { readFileSync } from 'node:fs';
+
+import { QueueDeployment } from '../harness/queue';
+import { ZohoDouble } from '../doubles/zohoDouble';
+import { S360Sender } from '../doubles/s360Sender';
+import { s360Contacts, type ContactDataResult } from '../doubles/fixtures/s360/contacts';
+import {
+	oryBody,
+	oryHeaderCredential,
+	oryHeaders,
+	oryIdentity,
+	oryWebhookPath,
+	oryZohoCredential,
+	rawSend,
+	templateWorkflow,
+	ZOHO_CLIENT,
+} from '../e2e/fixtures/oryFixtures';
+import { S360_TOKEN, s360TemplateWorkflow, s360TokenCredential, s360WebhookPath } from '../e2e/fixtures/s360Fixtures';
+
+const ORY = 'queue-ory';
+const S360 = 'queue-s360';
+const DETAILS = ['GENERAL', 'ADDRESSES', 'AUTHORIZATIONS', 'CRITERIA'];
+/** Zoho Free: 5 calls at once per org. Each worker's limiter allows the node's 4, so two workers exceed it. */
+const ORG_CONCURRENCY = 5;
+
+describe('queue mode: main, a webhook process and two workers on Postgres and Redis', () => {
+	const double = new ZohoDouble({
+		clients: [{ ...ZOHO_CLIENT, refreshTokens: ['queue-refresh'] }],
+		maxConcurrentCalls: ORG_CONCURRENCY,
+	});
+	const ory = oryHeaderCredential('queue-ory-auth');
+	const s360 = s360TokenCredential('queue-s360-auth');
+	let zoho: ReturnType<typeof oryZohoCredential>;
+	let deployment: QueueDeployment;
+	let nextContact = 1;
+
+	function contacts(count: number, prefix: string): ContactDataResult[] {
+		const batch = s360Contacts('v2_21', count, { prefix, first: nextContact, changedAt: '2026-12-01T10:00:00' });
+		nextContact += count;
+		return batch;
+	}
+
+	function emailOf(contact: ContactDataResult): string {
+		const individual = contact.individualContact as { email?: string };
+		const [address] = (contact.addresses ?? []) as Array<{ email?: string }>;
+		return (individual.email ?? address?.email)!;
+	}
+
+	function sender(options: { bucketSize: number }): S360Sender {
+		return new S360Sender({
+			url: deployment.webhookUrl(s360WebhookPath(S360)),
+			details: DETAILS,
+			bucketSize: options.bucketSize,
+			batchSize: 1000,
+			auth: { type: 'customParameter', name: 'token', value: S360_TOKEN, in: 'query' },
+		});
+	}
+
+	async function sendOry(email: string, triggerId: string) {
+		const identity = oryIdentity({ email, name: { first: 'Queue', last: email.split('@')[0] } });
+		return await rawSend(deployment.webhookUrl(oryWebhookPath(ORY)), {
+			headers: oryHeaders(undefined, { 'ory-webhook-trigger-id': triggerId }),
+			body: JSON.stringify(oryBody('seed', 'registration', identity)),
+		});
+	}
+
+	function storedTimes(email: string): number {
+		return double.records('Contacts').filter((record) => record.Email === email).length;
+	}
+
+	/** How many upsert calls carried a record with this email. */
+	function upsertsOf(email: string): number {
+		return double.requests.filter(
+			(request) => request.path.endsWith('/Contacts/upsert') && ((request.body as { data?: Array<{ Email?: string }> })?.data ?? []).some((r) => r.Email === email),
+		).length;
+	}
+
+	/** Executions each worker ran, from the workers' own logs. */
+	function executionsPerWorker(): number[] {
+		return deployment.workers.map((worker) => (readFileSync(worker.logFile, 'utf8').match(/Worker started execution/g) ?? []).length);
+	}
+
+	beforeAll(async () => {
+		await double.start();
+		zoho = oryZohoCredential('queue-zoho', double, 'queue-refresh');
+		deployment = await QueueDeployment.start({
+			name: 'queue',
+			credentials: [ory, s360, zoho],
+			workflows: [templateWorkflow(ORY, ory, zoho), s360TemplateWorkflow(S360, s360, zoho)],
+		});
+		await deployment.webhook.waitForWebhook(s360WebhookPath(S360));
+		await deployment.webhook.waitForWebhook(oryWebhookPath(ORY));
+	}, 300_000);
+
+	afterAll(async () => {
+		await deployment?.stop();
+		await double.stop();
+	}, 120_000);
+
+	it('mints one Zoho token for the first run and stores it with the credential', async () => {
+		const first = contacts(1, 'warm');
+		const s = sender({ bucketSize: 1 });
+		s.change(...first);
+		await s.drain();
+		expect(s.counters.acknowledged).toBe(1);
+		expect(storedTimes(emailOf(first[0]))).toBe(1);
+		expect(double.counters.tokenRequests).toBe(1);
+	});
+
+	it('runs both flows on both workers against an org allowing 5 calls at once: 429s absorbed, nothing lost, no second token', async () => {
+		double.setLatency(40);
+		const tokenRequestsBefore = double.counters.tokenRequests;
+		const rateLimitedBefore = double.counters.rateLimited;
+		const senders = Array.from({ length: 6 }, () => sender({ bucketSize: 25 }));
+		const sent = senders.map((s) => {
+			const batch = contacts(100, 'load');
+			s.change(...batch);
+			return batch;
+		});
+		const oryEmails = Array.from({ length: 20 }, (_, n) => `ory-queue-${n}@example.test`);
+		const [, oryAnswers] = await Promise.all([
+			Promise.all(senders.map(async (s) => await s.drain())),
+			Promise.all(oryEmails.map(async (email, n) => await sendOry(email, `queue-trigger-${n}`))),
+		]);
+		double.setLatency(0);
+
+		const s360Emails = sent.flat().map(emailOf);
+		const lost = [...s360Emails, ...oryEmails].filter((email) => storedTimes(email) === 0).length;
+		const duplicated = [...s360Emails, ...oryEmails].filter((email) => storedTimes(email) > 1).length;
+		const perWorker = executionsPerWorker();
+		const figures = {
+			contacts: s360Emails.length + oryEmails.length,
+			s360Deliveries: senders.reduce((sum, s) => sum + s.counters.deliveries, 0),
+			s360Retries: senders.reduce((sum, s) => sum + s.counters.retries, 0),
+			s360Drops: senders.reduce((sum, s) => sum + s.counters.drops, 0),
+			oryStatuses: [...new Set(oryAnswers.map((answer) => answer.status))],
+			executionsPerWorker: perWorker,
+			zohoCallsInFlightMax: double.counters.maxConcurrentSeen,
+			orgLimit: ORG_CONCURRENCY,
+			rateLimited: double.counters.rateLimited - rateLimitedBefore,
+			tokenRefreshes: double.counters.tokenRequests - tokenRequestsBefore,
+			lost,
+			duplicated,
+		};
+		console.log(`queue mode, load: ${JSON.stringify(figures)}`);
+
+		expect(perWorker.every((count) => count > 0)).toBe(true);
+		expect(oryAnswers.every((answer) => answer.status === 200)).toBe(true);
+		expect(figures.s360Drops).toBe(0);
+		expect(lost).toBe(0);
+		expect(duplicated).toBe(0);
+		expect(figures.tokenRefreshes).toBe(0);
+	});
+
+	it('renews a token Zoho rejects at most once per process, and the processes share what one of them stored', async () => {
+		double.expireAccessTokens();
+		const tokenRequestsBefore = double.counters.tokenRequests;
+		const senders = Array.from({ length: 4 }, () => sender({ bucketSize: 10 }));
+		const sent = senders.map((s) => {
+			const batch = contacts(20, 'expired');
+			s.change(...batch);
+			return batch;
+		});
+		await Promise.all(senders.map(async (s) => await s.drain()));
+		const refreshes = double.counters.tokenRequests - tokenRequestsBefore;
+		console.log(
+			`queue mode, token rejected by Zoho: ${refreshes} refresh(es) across ${deployment.workers.length} workers; S-360 answers ${JSON.stringify(senders.map((s) => s.log.map((entry) => `${entry.status}/${entry.ackMs}ms`)))}`,
+		);
+		expect(sent.flat().map(emailOf).filter((email) => storedTimes(email) !== 1)).toEqual([]);
+		expect(refreshes).toBeGreaterThanOrEqual(1);
+		expect(refreshes).toBeLessThanOrEqual(deployment.workers.length);
+	});
+
+	it('skips an S-360 redelivery that a restarted webhook process takes, with nothing in its memory', async () => {
+		const bucket = contacts(5, 'redelivered');
+		const first = sender({ bucketSize: 5 });
+		first.change(...bucket);
+		await first.drain();
+		expect(first.counters.acknowledged).toBe(1);
+		const upsertsBefore = bucket.map((contact) => upsertsOf(emailOf(contact)));
+
+		await deployment.restartWebhookProcess();
+		await deployment.webhook.waitForWebhook(s360WebhookPath(S360));
+		const again = sender({ bucketSize: 5 });
+		again.change(...bucket);
+		await again.drain();
+
+		expect(again.counters.acknowledged).toBe(1);
+		expect(bucket.map((contact) => upsertsOf(emailOf(contact)))).toEqual(upsertsBefore);
+		expect(bucket.map((contact) => storedTimes(emailOf(contact)))).toEqual([1, 1, 1, 1, 1]);
+		const [latest] = await deployment.main.executions(S360);
+		const output = await deployment.main.nodeOutput(latest.id, 'Zoho CRM Upsert Contact');
+		expect(output[0].map((item) => item.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+		console.log(`queue mode, S-360 redelivery on a new webhook process: ${JSON.stringify({ upsertCallsBefore: upsertsBefore, upsertCallsAfter: bucket.map((c) => upsertsOf(emailOf(c))) })}`);
+	});
+
+	it('skips an Ory retry that a restarted webhook process takes, and answers it 200', async () => {
+		const email = 'ory-redelivered@example.test';
+		expect((await sendOry(email, 'queue-trigger-redelivered')).status).toBe(200);
+		expect(upsertsOf(email)).toBe(1);
+
+		await deployment.restartWebhookProcess();
+		await deployment.webhook.waitForWebhook(oryWebhookPath(ORY));
+		expect((await sendOry(email, 'queue-trigger-redelivered')).status).toBe(200);
+		expect(upsertsOf(email)).toBe(1);
+		expect(storedTimes(email)).toBe(1);
+	});
+});
