@@ -68,6 +68,8 @@ export class ZohoCrmRefreshTokenApi implements ICredentialType {
 			displayName: 'Access Token Expires At',
 			name: 'accessTokenExpiresAt',
 			type: 'hidden',
+			// Not a secret; marked so, as n8n's lint asks of every field named after a token.
+			typeOptions: { password: true },
 			default: '',
 		},
 	];

@@ -28,18 +28,21 @@ import { S360_TOKEN, s360TemplateWorkflow, s360TokenCredential, s360WebhookPath 
 
 const ORY = 'queue-ory';
 const S360 = 'queue-s360';
+/** The same template with a credential whose token no process has seen yet. */
+const S360_COLD = 'queue-s360-cold';
 const DETAILS = ['GENERAL', 'ADDRESSES', 'AUTHORIZATIONS', 'CRITERIA'];
 /** Zoho Free: 5 calls at once per org. Each worker's limiter allows the node's 4, so two workers exceed it. */
 const ORG_CONCURRENCY = 5;
 
 describe('queue mode: main, a webhook process and two workers on Postgres and Redis', () => {
 	const double = new ZohoDouble({
-		clients: [{ ...ZOHO_CLIENT, refreshTokens: ['queue-refresh'] }],
+		clients: [{ ...ZOHO_CLIENT, refreshTokens: ['queue-refresh', 'queue-cold-refresh'] }],
 		maxConcurrentCalls: ORG_CONCURRENCY,
 	});
 	const ory = oryHeaderCredential('queue-ory-auth');
 	const s360 = s360TokenCredential('queue-s360-auth');
 	let zoho: ReturnType<typeof oryZohoCredential>;
+	let zohoCold: ReturnType<typeof oryZohoCredential>;
 	let deployment: QueueDeployment;
 	let nextContact = 1;
 
@@ -55,9 +58,9 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		return (individual.email ?? address?.email)!;
 	}
 
-	function sender(options: { bucketSize: number }): S360Sender {
+	function sender(options: { bucketSize: number; workflowId?: string }): S360Sender {
 		return new S360Sender({
-			url: deployment.webhookUrl(s360WebhookPath(S360)),
+			url: deployment.webhookUrl(s360WebhookPath(options.workflowId ?? S360)),
 			details: DETAILS,
 			bucketSize: options.bucketSize,
 			batchSize: 1000,
@@ -92,12 +95,14 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 	beforeAll(async () => {
 		await double.start();
 		zoho = oryZohoCredential('queue-zoho', double, 'queue-refresh');
+		zohoCold = oryZohoCredential('queue-zoho-cold', double, 'queue-cold-refresh');
 		deployment = await QueueDeployment.start({
 			name: 'queue',
-			credentials: [ory, s360, zoho],
-			workflows: [templateWorkflow(ORY, ory, zoho), s360TemplateWorkflow(S360, s360, zoho)],
+			credentials: [ory, s360, zoho, zohoCold],
+			workflows: [templateWorkflow(ORY, ory, zoho), s360TemplateWorkflow(S360, s360, zoho), s360TemplateWorkflow(S360_COLD, s360, zohoCold)],
 		});
 		await deployment.webhook.waitForWebhook(s360WebhookPath(S360));
+		await deployment.webhook.waitForWebhook(s360WebhookPath(S360_COLD));
 		await deployment.webhook.waitForWebhook(oryWebhookPath(ORY));
 	}, 300_000);
 
@@ -117,16 +122,17 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 	});
 
 	it('runs both flows on both workers against an org allowing 5 calls at once: 429s absorbed, nothing lost, no second token', async () => {
-		double.setLatency(40);
+		// Slow enough that the calls of both workers overlap: each worker keeps to the node's 4, together up to 8.
+		double.setLatency(150);
 		const tokenRequestsBefore = double.counters.tokenRequests;
 		const rateLimitedBefore = double.counters.rateLimited;
-		const senders = Array.from({ length: 6 }, () => sender({ bucketSize: 25 }));
+		const senders = Array.from({ length: 8 }, () => sender({ bucketSize: 10 }));
 		const sent = senders.map((s) => {
 			const batch = contacts(100, 'load');
 			s.change(...batch);
 			return batch;
 		});
-		const oryEmails = Array.from({ length: 20 }, (_, n) => `ory-queue-${n}@example.test`);
+		const oryEmails = Array.from({ length: 30 }, (_, n) => `ory-queue-${n}@example.test`);
 		const [, oryAnswers] = await Promise.all([
 			Promise.all(senders.map(async (s) => await s.drain())),
 			Promise.all(oryEmails.map(async (email, n) => await sendOry(email, `queue-trigger-${n}`))),
@@ -154,6 +160,8 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		console.log(`queue mode, load: ${JSON.stringify(figures)}`);
 
 		expect(perWorker.every((count) => count > 0)).toBe(true);
+		// Each worker's limiter holds the node's Concurrent Calls (4); only the org's 429s bound the sum.
+		expect(figures.zohoCallsInFlightMax).toBeLessThanOrEqual(4 * deployment.workers.length);
 		expect(oryAnswers.every((answer) => answer.status === 200)).toBe(true);
 		expect(figures.s360Drops).toBe(0);
 		expect(lost).toBe(0);
@@ -175,6 +183,22 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		console.log(
 			`queue mode, token rejected by Zoho: ${refreshes} refresh(es) across ${deployment.workers.length} workers; S-360 answers ${JSON.stringify(senders.map((s) => s.log.map((entry) => `${entry.status}/${entry.ackMs}ms`)))}`,
 		);
+		expect(sent.flat().map(emailOf).filter((email) => storedTimes(email) !== 1)).toEqual([]);
+		expect(refreshes).toBeGreaterThanOrEqual(1);
+		expect(refreshes).toBeLessThanOrEqual(deployment.workers.length);
+	});
+
+	it('mints at most one token per worker when both start on a credential with no token at the same moment', async () => {
+		const tokenRequestsBefore = double.counters.tokenRequests;
+		const senders = Array.from({ length: 8 }, () => sender({ bucketSize: 5, workflowId: S360_COLD }));
+		const sent = senders.map((s) => {
+			const batch = contacts(5, 'cold');
+			s.change(...batch);
+			return batch;
+		});
+		await Promise.all(senders.map(async (s) => await s.drain()));
+		const refreshes = double.counters.tokenRequests - tokenRequestsBefore;
+		console.log(`queue mode, cold start (8 deliveries at once, no stored token): ${refreshes} refresh(es) across ${deployment.workers.length} workers`);
 		expect(sent.flat().map(emailOf).filter((email) => storedTimes(email) !== 1)).toEqual([]);
 		expect(refreshes).toBeGreaterThanOrEqual(1);
 		expect(refreshes).toBeLessThanOrEqual(deployment.workers.length);
