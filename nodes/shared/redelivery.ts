@@ -43,7 +43,9 @@ export class DeliveryLedger<Answer> {
 	readonly windowMs: number;
 	readonly maxKeys: number;
 	readonly abandonRunningAfterMs: number;
+	/** In the order entries were last written, which is the order of their `at`. */
 	private readonly entries = new Map<string, Entry<Answer>>();
+	private succeededCount = 0;
 
 	constructor(limits: LedgerLimits = {}) {
 		this.windowMs = limits.windowMs ?? REDELIVERY_WINDOW_MS;
@@ -62,7 +64,8 @@ export class DeliveryLedger<Answer> {
 	begin(key: string, now: number): Begun<Answer> {
 		this.prune(now);
 		const entry = this.entries.get(key);
-		if (entry?.state === 'succeeded') return { state: 'succeeded', answer: entry.answer };
+		// Each entry's own age decides; pruning only frees memory.
+		if (entry?.state === 'succeeded' && now - entry.at < this.windowMs) return { state: 'succeeded', answer: entry.answer };
 		if (entry?.state === 'running') {
 			if (now - entry.at < this.abandonRunningAfterMs) return { state: 'running', settled: entry.settled };
 			// Abandoned: its waiters move on and this delivery runs instead.
@@ -72,6 +75,7 @@ export class DeliveryLedger<Answer> {
 		const settled = new Promise<Settlement>((resolve) => {
 			settle = resolve;
 		});
+		this.remove(key);
 		this.entries.set(key, { state: 'running', at: now, settled, settle });
 		return { state: 'new' };
 	}
@@ -79,9 +83,10 @@ export class DeliveryLedger<Answer> {
 	/** Records the answer of a run that succeeded; redeliveries of `key` get it replayed. */
 	succeed(key: string, answer: Answer, now: number): void {
 		const entry = this.entries.get(key);
-		// Re-inserted, so the Map's order stays the order in which keys were settled.
-		this.entries.delete(key);
+		// Re-inserted, so the Map's order stays the order of `at`.
+		this.remove(key);
 		this.entries.set(key, { state: 'succeeded', at: now, answer });
+		this.succeededCount++;
 		if (entry?.state === 'running') entry.settle('succeeded');
 		this.dropOverflow();
 	}
@@ -89,7 +94,7 @@ export class DeliveryLedger<Answer> {
 	/** Forgets `key`, so its next delivery runs again. */
 	fail(key: string): void {
 		const entry = this.entries.get(key);
-		this.entries.delete(key);
+		this.remove(key);
 		if (entry?.state === 'running') entry.settle('failed');
 	}
 
@@ -98,24 +103,29 @@ export class DeliveryLedger<Answer> {
 		return entry?.state === 'succeeded' && now - entry.at < this.windowMs;
 	}
 
+	private remove(key: string): void {
+		const entry = this.entries.get(key);
+		if (entry === undefined) return;
+		if (entry.state === 'succeeded') this.succeededCount--;
+		this.entries.delete(key);
+	}
+
+	/** Drops expired entries from the oldest end: a bucket of 100 costs 100 steps, not 100 × the ledger. */
 	private prune(now: number): void {
 		for (const [key, entry] of this.entries) {
-			if (now - entry.at < this.windowMs) continue;
+			if (now - entry.at < this.windowMs) return;
 			// A run still unsettled after the whole window is taken as lost: its waiters move on.
 			if (entry.state === 'running') entry.settle('failed');
-			this.entries.delete(key);
+			this.remove(key);
 		}
 	}
 
 	// Running keys are never dropped for size: they are as many as the requests in flight.
 	private dropOverflow(): void {
-		let succeeded = 0;
-		for (const entry of this.entries.values()) if (entry.state === 'succeeded') succeeded++;
+		if (this.succeededCount <= this.maxKeys) return;
 		for (const [key, entry] of this.entries) {
-			if (succeeded <= this.maxKeys) return;
-			if (entry.state !== 'succeeded') continue;
-			this.entries.delete(key);
-			succeeded--;
+			if (this.succeededCount <= this.maxKeys) return;
+			if (entry.state === 'succeeded') this.remove(key);
 		}
 	}
 }
