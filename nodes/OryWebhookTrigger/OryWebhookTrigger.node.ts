@@ -32,6 +32,7 @@ import {
 import { asOryCredentials, authRule, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, oryWebhookTriggerProperties } from './description';
 import { buildOutputItem, normalizeOryPayload } from './payload';
+import { webhookCredentials } from '../shared/webhookCredentialCache';
 
 /** Every method answers here; only POST can start an execution, the others get 405. */
 const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
@@ -114,7 +115,7 @@ export class OryWebhookTrigger implements INodeType {
 
 		let rule: WebhookAuthRule;
 		try {
-			rule = authRule(asOryCredentials(await this.getCredentials('oryWebhookApi')));
+			rule = authRule(asOryCredentials(await webhookCredentials(this, 'oryWebhookApi')));
 		} catch {
 			return respondWithError.call(this, 500, 'The Ory Webhook credential of this trigger cannot be read');
 		}

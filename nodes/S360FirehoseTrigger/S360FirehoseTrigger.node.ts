@@ -26,6 +26,7 @@ import { asS360Credentials, authRules, checkCredentialSettings, checkS360Auth } 
 import { DEFAULT_MAX_BODY_KB, s360FirehoseTriggerProperties } from './description';
 import { normalizeContact, readBucket, type NormalizedContact } from './payload';
 import { claimContacts, MAX_WAIT_FOR_RUNNING_MS } from './redelivery';
+import { webhookCredentials } from '../shared/webhookCredentialCache';
 
 /** Every method answers here; only POST can start an execution, the others get 405. */
 const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
@@ -107,7 +108,7 @@ export class S360FirehoseTrigger implements INodeType {
 
 		let rules: WebhookAuthRule[];
 		try {
-			rules = authRules(asS360Credentials(await this.getCredentials('s360FirehoseApi')));
+			rules = authRules(asS360Credentials(await webhookCredentials(this, 's360FirehoseApi')));
 		} catch {
 			return respondWithError.call(this, 500, 'The S-360 Firehose credential of this trigger cannot be read');
 		}

@@ -135,7 +135,7 @@ async function main(): Promise<void> {
 		name: 's360-bench',
 		credentials: [s360Credential, headerAuthCredential],
 		workflows: [s360Workflow, nativeWorkflow('native', false), nativeWorkflow('native-auth', true)],
-		env: { N8N_EXPRESSION_ENGINE: ENGINE },
+		env: { N8N_EXPRESSION_ENGINE: ENGINE, ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}) },
 	});
 	const rows: Row[] = [];
 	try {
