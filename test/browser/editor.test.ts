@@ -8,20 +8,14 @@
  * Nodes, credentials and templates are read from package.json and templates/,
  * so a node that lands later is covered without editing this spec.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { PROJECT_ROOT, startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
+import { ensureDebianPackage, PROJECT_ROOT, startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
 
-/** Debian's chromium, installed by test/harness/ensure-chromium.sh when missing. */
+/** Debian's chromium (or CHROMIUM_PATH), installed when missing. */
 function ensureChromium(): string {
-	const result = spawnSync('bash', [path.join(PROJECT_ROOT, 'test', 'harness', 'ensure-chromium.sh')], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
-	if (result.status !== 0) throw new Error('no chromium for the editor specs (see the message above)');
-	return result.stdout.trim().split('\n').pop()!;
+	return ensureDebianPackage(process.env.CHROMIUM_PATH || '/usr/bin/chromium', 'chromium');
 }
 // Without the background-networking flags chromium keeps dialling Google's
 // hosts, which this closed network refuses.

@@ -71,6 +71,14 @@ export function ensureN8nInstalled(target: N8nTarget = n8nTarget()): N8nInstall 
 	};
 }
 
+/** A binary the suites need from the machine, installed with apt-get when missing (test/harness/ensure-debian-package.sh). */
+export function ensureDebianPackage(binary: string, debianPackage: string): string {
+	const script = path.join(PROJECT_ROOT, 'test', 'harness', 'ensure-debian-package.sh');
+	const result = spawnSync('bash', [script, binary, debianPackage], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	if (result.status !== 0) throw new Error(`${debianPackage} is missing (see the message above)`);
+	return result.stdout.trim().split('\n').pop()!;
+}
+
 /** Packs the built package (dist/ must exist) and returns the tarball path. */
 export function packPackage(destination: string): string {
 	mkdirSync(destination, { recursive: true });

@@ -5,7 +5,7 @@
  * started and stopped by the suite.
  *
  * PostgreSQL comes from the machine (`/usr/lib/postgresql/<v>/bin`), Redis from `redis-server`
- * (`.ci/run` installs it when missing).
+ * (installed with apt-get when missing, as chromium for the editor specs).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+	ensureDebianPackage,
 	ensureN8nInstalled,
 	freePort,
 	freePortPair,
@@ -100,12 +101,11 @@ export interface Redis {
 }
 
 export async function startRedis(workDir: string): Promise<Redis> {
-	const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-	if (which.status !== 0) throw new Error('redis-server is not installed (apt-get install redis-server; .ci/run does it)');
+	const redisServer = ensureDebianPackage('redis-server', 'redis-server');
 	const port = await freePort();
 	const log = createWriteStream(path.join(workDir, 'redis.log'));
 	const child: ChildProcess = spawn(
-		which.stdout.trim(),
+		redisServer,
 		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', workDir],
 		{ stdio: ['ignore', 'pipe', 'pipe'] },
 	);
