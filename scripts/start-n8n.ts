@@ -13,7 +13,8 @@ function templates(): WorkflowFile[] {
 	if (!existsSync(dir)) return [];
 	return readdirSync(dir)
 		.filter((file) => file.endsWith('.json'))
-		.map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as WorkflowFile)
+		// Shipped templates carry no id (n8n gives one on import from the editor); the file name is one.
+		.map((file) => ({ id: path.basename(file, '.json'), ...(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Omit<WorkflowFile, 'id'>) }) as WorkflowFile)
 		.filter((workflow) => Array.isArray(workflow.nodes));
 }
 

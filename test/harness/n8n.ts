@@ -509,6 +509,8 @@ export async function startN8n(options: StartOptions): Promise<N8nProcess> {
 		const dir = path.join(importDir, 'workflows');
 		mkdirSync(dir, { recursive: true });
 		for (const workflow of options.workflows) {
+			// One file per workflow id: without an id every workflow would overwrite the last one.
+			if (!workflow.id) throw new Error(`workflow "${workflow.name}" has no id to import it by`);
 			writeFileSync(path.join(dir, `${workflow.id}.json`), JSON.stringify({ active: false, settings: {}, ...workflow }));
 		}
 		n8n.cli(['import:workflow', '--separate', `--input=${dir}`]);
