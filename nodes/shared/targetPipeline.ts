@@ -105,10 +105,12 @@ export async function runTargetPipeline<R>(
 		}
 	}
 	await sender.settled();
-	await recordSynced(
-		ctx,
-		keys.filter((key, itemIndex): key is string => !!key && !skipped.has(itemIndex) && outcomes[itemIndex].ok),
-	);
+	const written = keys.filter((key, itemIndex): key is string => !!key && !skipped.has(itemIndex) && outcomes[itemIndex].ok);
+	await recordSynced(ctx, written).catch((error: unknown) => {
+		throw new NodeOperationError(ctx.getNode(), `n8n could not store the delivery keys of the items written: ${(error as Error).message}`, {
+			description: `${written.length} items were written to ${pipeline.service}; a redelivery of them will write them again.`,
+		});
+	});
 
 	return buildOutput(ctx, pipeline, items, outcomes, routesFailures);
 }
@@ -117,7 +119,11 @@ export async function runTargetPipeline<R>(
 async function skipSyncedEarlier(ctx: IExecuteFunctions, keys: Array<string | undefined>, outcomes: RecordOutcome[]): Promise<Set<number>> {
 	const present = [...new Set(keys.filter((key): key is string => !!key))];
 	if (!present.length) return new Set();
-	const earlier = await syncedEarlier(ctx, present);
+	const earlier = await syncedEarlier(ctx, present).catch((error: unknown) => {
+		throw new NodeOperationError(ctx.getNode(), `n8n could not tell which deliveries were already written: ${(error as Error).message}`, {
+			description: 'Nothing was sent. The Delivery Key option reads n8n’s deduplication store.',
+		});
+	});
 	const skipped = new Set<number>();
 	keys.forEach((key, itemIndex) => {
 		if (!key || !earlier.has(key)) return;

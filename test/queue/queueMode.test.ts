@@ -154,6 +154,11 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		const lost = [...s360Emails, ...oryEmails].filter((email) => storedTimes(email) === 0).length;
 		const duplicated = [...s360Emails, ...oryEmails].filter((email) => storedTimes(email) > 1).length;
 		const perWorker = executionsPerWorker();
+		// Why a run failed (and its sender retried), for the figures.
+		const failedRuns = [...(await deployment.main.executions(ORY)), ...(await deployment.main.executions(S360))].filter((e) => e.status === 'error');
+		const failures = await Promise.all(
+			failedRuns.map(async (execution) => (await deployment.main.executionData(execution.id)).resultData.error?.message ?? 'unknown'),
+		);
 		const figures = {
 			contacts: s360Emails.length + oryEmails.length,
 			s360Deliveries: senders.reduce((sum, s) => sum + s.counters.deliveries, 0),
@@ -162,6 +167,7 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 			oryStatuses: [...new Set(oryAnswers.flat())],
 			oryRetries: oryAnswers.reduce((sum, statuses) => sum + statuses.length - 1, 0),
 			executionsPerWorker: perWorker,
+			failedRuns: failures,
 			zohoCallsInFlightMax: double.counters.maxConcurrentSeen,
 			orgLimit: ORG_CONCURRENCY,
 			rateLimited: double.counters.rateLimited - rateLimitedBefore,

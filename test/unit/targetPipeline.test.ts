@@ -269,7 +269,17 @@ class MemoryDeduplicator {
 		return this.keys.get(id)!;
 	}
 
+	/** Calls that fail before the next one works, as n8n's first insert of a node's row can. */
+	failNext = 0;
+
+	calls = 0;
+
 	async checkProcessedAndRecord(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData) {
+		this.calls++;
+		if (this.failNext > 0) {
+			this.failNext--;
+			throw new Error('duplicate key value violates unique constraint "PK_processed_data"');
+		}
 		const seen = this.scopeOf(scope, context);
 		const result = { new: [] as DeduplicationItemTypes[], processed: [] as DeduplicationItemTypes[] };
 		for (const item of items) {
@@ -320,6 +330,24 @@ describe('runTargetPipeline with a delivery key', () => {
 		const [output] = await run({ deliveryKey, sendBatch }, keyed('retried', 2));
 		expect(output.map((item) => item.json.sent)).toEqual([0, 1]);
 		expect(sendBatch).toHaveBeenCalledTimes(1);
+	});
+
+	it('tries the store once more when n8n’s first insert of its row collides with another run’s', async () => {
+		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		store.failNext = 1;
+		const [output] = await run({ deliveryKey, sendBatch }, keyed('collided', 2));
+		expect(output.map((item) => item.json.sent)).toEqual([0, 1]);
+		const [again] = await run({ deliveryKey, sendBatch }, keyed('collided', 2));
+		expect(again.map((item) => item.json.status)).toEqual(['skipped', 'skipped']);
+	});
+
+	it('fails the run when the store fails twice, and sends nothing', async () => {
+		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		store.failNext = 2;
+		const error = await failureOf(run({ deliveryKey, sendBatch }, keyed('broken-store', 1)));
+		expect(error.message).toBe('n8n could not tell which deliveries were already written: duplicate key value violates unique constraint "PK_processed_data"');
+		expect(error.description).toContain('Nothing was sent');
+		expect(sendBatch).not.toHaveBeenCalled();
 	});
 
 	it('records the key of an item written, not of one refused before any call', async () => {
