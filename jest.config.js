@@ -36,6 +36,8 @@ module.exports = {
 		},
 		{ displayName: 'browser', roots: ['<rootDir>/test/browser'], ...realN8n },
 		// n8n's queue mode: Postgres, Redis, main, a webhook process and two workers (test/harness/queue.ts).
+		// Opt-in (npm run test:queue), not in npm test: n8n 2.41.1's webhook process now and then never
+		// receives a worker's result, and the request waiting for it hangs (seen 2 times in about 10 runs).
 		{ displayName: 'queue', roots: ['<rootDir>/test/queue'], ...realN8n },
 	],
 };
