@@ -10,7 +10,7 @@ export interface ZohoRefreshTokenCredentials extends ZohoHostSettings {
 	clientId: string;
 	clientSecret: string;
 	refreshToken: string;
-	/** The token n8n stores with the credential (hidden fields), shared by every n8n process. */
+	/** The token n8n stores with the credential (hidden fields), shared by every n8n instance of a deployment. */
 	accessToken?: string;
 	apiDomain?: string;
 	/** Epoch milliseconds, as a string: when the stored access token expires. */

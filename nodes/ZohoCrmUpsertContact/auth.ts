@@ -93,7 +93,7 @@ export function storedZohoToken(credentials: ZohoRefreshTokenCredentials): Acces
  * The cached token of this credential, refreshed once for all callers when
  * missing, about to expire, or rejected by Zoho (`rejectedToken`). With a
  * `store`, a fresh token found there is adopted, and a new one is minted
- * into it; without one (no saved credential), the token stays in this process.
+ * into it; without one (no saved credential), the token stays in this n8n instance alone.
  */
 export async function getZohoAccessToken(
 	send: SendFunction,

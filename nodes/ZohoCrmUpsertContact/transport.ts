@@ -94,7 +94,7 @@ const MINT_SPREAD_MS = 1_000;
  * The token n8n stores with the saved credential, which every n8n process reads. n8n stores a
  * credential's preAuthentication token only on the way to an authenticated request, so a mint
  * goes out with the cheapest read Zoho has (the current user), which also proves the token works.
- * Without a saved credential (nothing to store into) the token stays in this process.
+ * Without a saved credential (nothing to store into) the token stays in this n8n instance alone.
  */
 function credentialTokenStore(ctx: HttpContext, stored: ZohoRefreshTokenCredentials): ZohoTokenStore | undefined {
 	const saved = ctx.getNode().credentials?.zohoCrmRefreshTokenApi;

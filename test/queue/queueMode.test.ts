@@ -68,6 +68,17 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		});
 	}
 
+	/** S-360 senders, each with `perSender` new contacts queued; returns them and what they hold. */
+	function queuedSenders(count: number, perSender: number, prefix: string, options: { bucketSize: number; workflowId?: string }) {
+		const senders = Array.from({ length: count }, () => sender(options));
+		const sent = senders.map((s) => {
+			const batch = contacts(perSender, prefix);
+			s.change(...batch);
+			return batch;
+		});
+		return { senders, sent };
+	}
+
 	async function sendOry(email: string, triggerId: string) {
 		const identity = oryIdentity({ email, name: { first: 'Queue', last: email.split('@')[0] } });
 		return await rawSend(deployment.webhookUrl(oryWebhookPath(ORY)), {
@@ -137,12 +148,7 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		double.setLatency(150);
 		const tokenRequestsBefore = double.counters.tokenRequests;
 		const rateLimitedBefore = double.counters.rateLimited;
-		const senders = Array.from({ length: 8 }, () => sender({ bucketSize: 10 }));
-		const sent = senders.map((s) => {
-			const batch = contacts(100, 'load');
-			s.change(...batch);
-			return batch;
-		});
+		const { senders, sent } = queuedSenders(8, 100, 'load', { bucketSize: 10 });
 		const oryEmails = Array.from({ length: 30 }, (_, n) => `ory-queue-${n}@example.test`);
 		const [, oryAnswers] = await Promise.all([
 			Promise.all(senders.map(async (s) => await s.drain())),
@@ -190,12 +196,7 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 	it('renews a token Zoho rejects at most once per process, and the processes share what one of them stored', async () => {
 		double.expireAccessTokens();
 		const tokenRequestsBefore = double.counters.tokenRequests;
-		const senders = Array.from({ length: 4 }, () => sender({ bucketSize: 10 }));
-		const sent = senders.map((s) => {
-			const batch = contacts(20, 'expired');
-			s.change(...batch);
-			return batch;
-		});
+		const { senders, sent } = queuedSenders(4, 20, 'expired', { bucketSize: 10 });
 		await Promise.all(senders.map(async (s) => await s.drain()));
 		const refreshes = double.counters.tokenRequests - tokenRequestsBefore;
 		console.log(
@@ -208,12 +209,7 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 
 	it('mints at most one token per worker when both start on a credential with no token at the same moment', async () => {
 		const tokenRequestsBefore = double.counters.tokenRequests;
-		const senders = Array.from({ length: 8 }, () => sender({ bucketSize: 5, workflowId: S360_COLD }));
-		const sent = senders.map((s) => {
-			const batch = contacts(5, 'cold');
-			s.change(...batch);
-			return batch;
-		});
+		const { senders, sent } = queuedSenders(8, 5, 'cold', { bucketSize: 5, workflowId: S360_COLD });
 		await Promise.all(senders.map(async (s) => await s.drain()));
 		const refreshes = double.counters.tokenRequests - tokenRequestsBefore;
 		console.log(`queue mode, cold start (8 deliveries at once, no stored token): ${refreshes} refresh(es) across ${deployment.workers.length} workers`);
