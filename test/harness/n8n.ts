@@ -235,7 +235,9 @@ export class N8nProcess {
 		// Both 1.x and 2.x print this line only after activating the published
 		// workflows; /healthz/readiness answers earlier.
 		const readyLine = ROLE_READY_LINE[this.role];
-		let ready = false;
+		// n8n logs its ready line at info level: below that (a benchmark's 'warn') it never shows,
+		// and readiness plus the caller's own waitForWebhook are all there is to go by.
+		let ready = !['info', 'debug'].includes(this.env.N8N_LOG_LEVEL ?? 'info') && this.role !== 'worker';
 		let tail = '';
 		child.stdout!.on('data', (chunk: Buffer) => {
 			// Searched before trimming: at debug level the line can sit deep inside a long chunk.
