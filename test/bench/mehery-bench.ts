@@ -1,14 +1,18 @@
 /**
- * `npm run bench:mehery [-- --n 1000 --latency 50 --concurrency 5 --limit 10]`
+ * `npm run bench:mehery [-- --n 1000 --latency 50 --concurrency 5 --limit 10 --repeat 3 --body formData]`
  *
  * N profiles through one real n8n into the MeherY double (fixed latency per call, at most --limit
  * calls in flight before 429), side by side in the same n8n process, each workflow
- * Webhook → Split Out → target, answering when done:
+ * Webhook → Split Out → target, answering when done, the scenarios taking turns --repeat times
+ * (median reported):
  *   - the floor's first term: the same items through a No-Op node
- *   - this package's MeherY Profile Update (--concurrency calls at once, default 5 = the node's default)
- *   - n8n's HTTP Request node as a user configures it for MeherY: POST form-data per item, x-api-key
- *     by Header Auth, batching off; against the tenant's limit, and once more with no limit
- * Floor = No-Op time + ⌈N ÷ concurrency⌉ × latency.
+ *   - this package's MeherY Profile Update at --concurrency calls at once (default 5, the node's
+ *     default) and at --limit (the most the tenant accepts)
+ *   - n8n's HTTP Request node as a user configures it for MeherY: POST form-data per item,
+ *     x-api-key by Header Auth, with its Batching option set to the same number of items per batch
+ *     and no interval (how a user keeps it under the tenant's limit); and with batching off, against
+ *     the tenant's limit and once more with no limit
+ * Floor of a scenario = No-Op time + ⌈N ÷ calls at once⌉ × latency.
  */
 import { request } from 'node:http';
 import { startN8n, type WorkflowFile } from '../harness/n8n';
@@ -24,6 +28,9 @@ const N = arg('n', 1000);
 const LATENCY = arg('latency', 50);
 const CONCURRENCY = arg('concurrency', 5);
 const LIMIT = arg('limit', 10);
+const REPEAT = arg('repeat', 3);
+/** The node's Body Type: formData (the seed's Zoho setup, the default), urlencoded or json. */
+const BODY = process.argv.includes('--body') ? process.argv[process.argv.indexOf('--body') + 1] : 'formData';
 const TENANT = 'bench';
 const API_KEY = 'bench-mehery-key-0123456789';
 
@@ -74,37 +81,62 @@ interface Result {
 	status: number;
 }
 
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+interface Scenario {
+	path: string;
+	label: string;
+	/** Calls in flight at once, for the floor; undefined: no limit of its own. */
+	concurrency?: number;
+	/** The MeherY double's limit during this scenario (Infinity: none). */
+	tenantLimit?: number;
+}
+
 async function main(): Promise<void> {
 	const double = new MeheryDouble({ tenants: [{ code: TENANT, apiKey: API_KEY }], maxConcurrentCalls: LIMIT, latencyMs: LATENCY });
 	await double.start();
 	const updateUrl = `${double.baseUrl}/xms/data/api/v1/profile/update?tnt=${TENANT}`;
+	const meheryNode = (concurrency: number) => ({
+		type: 'n8n-nodes-contact-sync.meheryProfileUpdate',
+		typeVersion: 1,
+		credentials: { meheryApi: { id: 'bench-mehery', name: 'Bench MeherY' } },
+		parameters: { inputFields: 'codes', bodyType: BODY, options: { concurrency } },
+	});
+	const httpNode = (batchSize?: number) => ({
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		// Without it the first 429 stops the run; with it every item reports its own answer.
+		onError: 'continueRegularOutput',
+		credentials: { httpHeaderAuth: { id: 'bench-header', name: 'Bench x-api-key' } },
+		parameters: {
+			method: 'POST',
+			url: updateUrl,
+			authentication: 'genericCredentialType',
+			genericAuthType: 'httpHeaderAuth',
+			sendBody: true,
+			contentType: 'multipart-form-data',
+			bodyParameters: {
+				parameters: CODES.map((code) => ({ parameterType: 'formData', name: code, value: `={{ $json.${code} }}` })),
+			},
+			options: batchSize === undefined ? {} : { batching: { batch: { batchSize, batchInterval: 0 } } },
+		},
+	});
+	const levels = [...new Set([CONCURRENCY, LIMIT])];
+	const scenarios: Scenario[] = [
+		{ path: 'noop', label: 'No-Op (the floor’s first term)' },
+		...levels.map((level) => ({ path: `node${level}`, label: `MeherY Profile Update, ${level} at once`, concurrency: level })),
+		...levels.map((level) => ({ path: `http${level}`, label: `HTTP Request node, batches of ${level}, no interval`, concurrency: level })),
+		{ path: 'http', label: `HTTP Request node, batching off, tenant limit ${LIMIT}` },
+		{ path: 'http', label: 'HTTP Request node, batching off, no limit at MeherY', tenantLimit: Infinity },
+	];
 	const workflows = [
 		workflow('noop', { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }),
-		workflow('node', {
-			type: 'n8n-nodes-contact-sync.meheryProfileUpdate',
-			typeVersion: 1,
-			credentials: { meheryApi: { id: 'bench-mehery', name: 'Bench MeherY' } },
-			parameters: { inputFields: 'codes', bodyType: 'formData', options: { concurrency: CONCURRENCY } },
-		}),
-		workflow('http', {
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			// Without it the first 429 stops the run; with it every item reports its own answer.
-			onError: 'continueRegularOutput',
-			credentials: { httpHeaderAuth: { id: 'bench-header', name: 'Bench x-api-key' } },
-			parameters: {
-				method: 'POST',
-				url: updateUrl,
-				authentication: 'genericCredentialType',
-				genericAuthType: 'httpHeaderAuth',
-				sendBody: true,
-				contentType: 'multipart-form-data',
-				bodyParameters: {
-					parameters: CODES.map((code) => ({ parameterType: 'formData', name: code, value: `={{ $json.${code} }}` })),
-				},
-				options: {},
-			},
-		}),
+		...levels.map((level) => workflow(`node${level}`, meheryNode(level))),
+		...levels.map((level) => workflow(`http${level}`, httpNode(level))),
+		workflow('http', httpNode()),
 	];
 	const n8n = await startN8n({
 		name: 'bench-mehery',
@@ -120,50 +152,58 @@ async function main(): Promise<void> {
 			...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
 		},
 	});
-	const results: Result[] = [];
+	const runs = new Map<Scenario, Result[]>();
 	try {
-		await Promise.all(['noop', 'node', 'http'].map((path) => n8n.waitForWebhook(path)));
+		await Promise.all(workflows.map((w) => n8n.waitForWebhook(w.id)));
 		let round = 0;
-		const measure = async (label: string, path: string): Promise<Result> => {
+		const measure = async (scenario: Scenario, count = N): Promise<Result> => {
 			round += 1;
-			const profiles = Array.from({ length: N }, (_, i) => ({
+			const profiles = Array.from({ length: count }, (_, i) => ({
 				firstName: `First${i}`,
 				lastName: `Last${i}`,
 				email1: `bench${round}-${i}@example.test`,
-				phone1: `+4915${String(round).padStart(2, '0')}${String(i).padStart(7, '0')}`,
+				phone1: `+4915${String(round).padStart(3, '0')}${String(i).padStart(7, '0')}`,
 			}));
 			double.resetCounters();
 			double.clearProfiles();
+			double.setMaxConcurrentCalls(scenario.tenantLimit ?? LIMIT);
 			const started = process.hrtime.bigint();
-			const status = await postWithoutTimeout(n8n.webhookUrl(path), JSON.stringify({ profiles }));
+			const status = await postWithoutTimeout(n8n.webhookUrl(scenario.path), JSON.stringify({ profiles }));
 			const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-			const result = { label, seconds, requests: double.counters.requests, rateLimited: double.counters.rateLimited, stored: double.profiles(TENANT).length, status };
-			results.push(result);
-			console.log(`${label}: ${seconds.toFixed(2)} s, HTTP ${status}`);
-			return result;
+			double.setMaxConcurrentCalls(LIMIT);
+			return { label: scenario.label, seconds, requests: double.counters.requests, rateLimited: double.counters.rateLimited, stored: double.profiles(TENANT).length, status };
 		};
 		// Warm-up: n8n compiles and caches on the first runs of each workflow.
-		await measure('warm-up No-Op', 'noop');
-		await measure('warm-up node', 'node');
-		results.length = 0;
-		const noop = await measure('No-Op (floor’s first term)', 'noop');
-		const ours = await measure(`MeherY Profile Update, ${CONCURRENCY} at once`, 'node');
-		const http = await measure(`HTTP Request node, batching off, tenant limit ${LIMIT}`, 'http');
-		double.setMaxConcurrentCalls(Infinity);
-		const httpUnlimited = await measure('HTTP Request node, batching off, no limit at MeherY', 'http');
-		double.setMaxConcurrentCalls(LIMIT);
-
-		const floorSeconds = noop.seconds + (Math.ceil(N / CONCURRENCY) * LATENCY) / 1000;
-		console.log(`\nMeherY benchmark: N=${N}, ${LATENCY} ms per call, tenant limit ${LIMIT} calls in flight, node concurrency ${CONCURRENCY}, one n8n\n`);
-		console.log('| scenario | wall time | calls to MeherY | 429 answers | profiles stored | answer |');
-		console.log('|---|---:|---:|---:|---:|---:|');
-		console.log(`| floor = No-Op ${noop.seconds.toFixed(2)} s + ⌈${N}/${CONCURRENCY}⌉ × ${LATENCY} ms | ${floorSeconds.toFixed(2)} s | – | – | – | – |`);
-		for (const r of [noop, ours, http, httpUnlimited]) {
-			console.log(`| ${r.label} | ${r.seconds.toFixed(2)} s | ${r.requests} | ${r.rateLimited} | ${r.stored} | ${r.status} |`);
+		for (const scenario of scenarios) await measure(scenario, 100);
+		for (let repeat = 0; repeat < REPEAT; repeat++) {
+			for (const scenario of scenarios) {
+				const result = await measure(scenario);
+				runs.set(scenario, [...(runs.get(scenario) ?? []), result]);
+				console.log(`round ${repeat + 1}: ${scenario.label}: ${result.seconds.toFixed(2)} s, HTTP ${result.status}, ${result.stored} stored`);
+			}
 		}
-		console.log(`\nthis node ÷ floor: ${(ours.seconds / floorSeconds).toFixed(3)}× (goal ≤ 1.25)`);
-		console.log(`HTTP Request (tenant limit) ÷ this node: ${(http.seconds / ours.seconds).toFixed(2)}×, ${N - http.stored} of ${N} profiles not stored`);
-		console.log(`HTTP Request (no limit) ÷ this node: ${(httpUnlimited.seconds / ours.seconds).toFixed(2)}×`);
+		const seconds = (scenario: Scenario) => median(runs.get(scenario)!.map((r) => r.seconds));
+		const noop = seconds(scenarios[0]);
+		const floor = (concurrency: number) => noop + (Math.ceil(N / concurrency) * LATENCY) / 1000;
+		console.log(`\nMeherY benchmark: N=${N}, ${LATENCY} ms per call, tenant limit ${LIMIT} calls in flight, body ${BODY}, median of ${REPEAT} rounds in one n8n\n`);
+		console.log('| scenario | wall time | floor | vs floor | calls to MeherY | 429 answers | profiles stored (of all rounds) |');
+		console.log('|---|---:|---:|---:|---:|---:|---:|');
+		for (const scenario of scenarios) {
+			const results = runs.get(scenario)!;
+			const time = seconds(scenario);
+			const floorText = scenario.concurrency === undefined ? '–' : `${floor(scenario.concurrency).toFixed(2)} s`;
+			const ratio = scenario.concurrency === undefined ? '–' : `${(time / floor(scenario.concurrency)).toFixed(2)}×`;
+			const stored = results.reduce((sum, r) => sum + r.stored, 0);
+			console.log(
+				`| ${scenario.label} | ${time.toFixed(2)} s | ${floorText} | ${ratio} | ${results[0].requests} | ${results.reduce((sum, r) => sum + r.rateLimited, 0)} | ${stored} of ${N * results.length} |`,
+			);
+		}
+		console.log('');
+		for (const level of levels) {
+			const ours = seconds(scenarios.find((s) => s.path === `node${level}`)!);
+			const http = seconds(scenarios.find((s) => s.path === `http${level}`)!);
+			console.log(`${level} at once: HTTP Request (batches of ${level}) ÷ this node = ${(http / ours).toFixed(2)}×; this node ÷ floor = ${(ours / floor(level)).toFixed(2)}× (goal ≤ 1.25)`);
+		}
 	} finally {
 		await n8n.stop();
 		await double.stop();
