@@ -318,6 +318,9 @@ export function findAutoMappedValues(input: IDataObject, schema: TargetSchema): 
 /** What mapping needs of a schema, worked out once per schema instead of once per item. */
 interface CompiledSchema {
 	fieldsByName: Map<string, TargetField>;
+	/** A field's place in the schema: mapped fields come out in schema order. */
+	positionByName: Map<string, number>;
+	requiredFields: TargetField[];
 	/** Normalised own name → the field's name. */
 	ownNames: Map<string, string>;
 	/** Each field with the normalised names it answers to, best first. */
@@ -334,6 +337,8 @@ function compileSchema(schema: TargetSchema): CompiledSchema {
 	const claimedConcepts = new Set<ContactConcept>();
 	compiled = {
 		fieldsByName: new Map(schema.fields.map((field) => [field.name, field])),
+		positionByName: new Map(schema.fields.map((field, position) => [field.name, position])),
+		requiredFields: schema.fields.filter((field) => field.required),
 		ownNames: new Map(schema.fields.map((field) => [normaliseFieldName(field.name), field.name])),
 		aliasesByField: schema.fields.map((field) => {
 			const aliases = [normaliseFieldName(field.name)];
@@ -650,8 +655,13 @@ export function mapContact(options: MappingInput): MappingResult {
 
 	const fields: IDataObject = {};
 	const fieldsWithProblems = new Set<string>();
-	const { fieldsByName } = compileSchema(schema);
-	const outputOrder = new Set([...fieldsByName.keys(), ...chosen.keys(), ...fallbacks.keys()]);
+	const { fieldsByName, positionByName, requiredFields } = compileSchema(schema);
+	// Schema fields in schema order, then names the schema does not list in the order given
+	// (a stable sort); only the fields that have a value, not the whole schema for every item.
+	const unlisted = Number.MAX_SAFE_INTEGER;
+	const outputOrder = [...new Set([...chosen.keys(), ...fallbacks.keys()])].sort(
+		(a, b) => (positionByName.get(a) ?? unlisted) - (positionByName.get(b) ?? unlisted),
+	);
 	for (const name of outputOrder) {
 		const field = fieldsByName.get(name) ?? {
 			name,
@@ -675,8 +685,8 @@ export function mapContact(options: MappingInput): MappingResult {
 
 	// A field that already has a problem is not reported a second time as empty.
 	const isSetOrReported = (name: string) => name in fields || fieldsWithProblems.has(name);
-	for (const field of schema.fields) {
-		if (field.required && !isSetOrReported(field.name)) report(field.name, `field "${field.name}" is required but empty`);
+	for (const field of requiredFields) {
+		if (!isSetOrReported(field.name)) report(field.name, `field "${field.name}" is required but empty`);
 	}
 	const oneOf = schema.atLeastOneOf ?? [];
 	const { atLeastOneOfPattern } = schema;
