@@ -11,6 +11,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	sleep,
 } from 'n8n-workflow';
 import { acquireSlot } from './concurrency';
 import { recordSynced, syncedEarlier } from './syncedLedger';
@@ -74,17 +75,19 @@ export async function runTargetPipeline<R>(
 
 	const sender = new BatchSender(ctx, pipeline, outcomes);
 	if (routesFailures) {
-		// Pipelined: a batch goes out as soon as it is prepared, while the next ones are mapped.
+		// Pipelined: a batch goes out as soon as it is prepared, and the next ones are mapped while
+		// the calls in flight wait on the service, so a slot that frees finds its batch ready.
+		const ahead = Math.max(1, Math.floor(pipeline.concurrency));
 		let batch: Array<TargetRecord<R>> = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const prepared = prepareItem(itemIndex);
 			if (prepared) batch.push(prepared);
 			if (batch.length === batchSize) {
-				await sender.dispatch(batch);
+				await sender.queue(batch, ahead);
 				batch = [];
 			}
 		}
-		if (batch.length) await sender.dispatch(batch);
+		if (batch.length) await sender.queue(batch, ahead);
 	} else {
 		// Stop Workflow: every validation failure is known before any call, so a run that will stop
 		// on one writes nothing.
@@ -139,6 +142,8 @@ async function skipSyncedEarlier(ctx: IExecuteFunctions, keys: Array<string | un
 /** Sends batches, each once a slot of the shared limiter is free, and records their outcomes. */
 class BatchSender<R> {
 	private readonly inFlight = new Set<Promise<void>>();
+	/** Batches prepared and waiting for a slot. */
+	private readonly waitingForSlot = new Set<Promise<void>>();
 	private opening: Promise<unknown> | undefined;
 
 	constructor(
@@ -162,7 +167,21 @@ class BatchSender<R> {
 		this.inFlight.add(call);
 	}
 
+	/**
+	 * Hands a batch over without waiting for its slot while fewer than `ahead` batches wait for
+	 * one; then yields to the event loop, so calls just started go on the wire and answers are
+	 * taken in before the caller maps the next batch (mapping is synchronous).
+	 */
+	async queue(batch: Array<TargetRecord<R>>, ahead: number): Promise<void> {
+		const started = this.dispatch(batch);
+		this.waitingForSlot.add(started);
+		void started.finally(() => this.waitingForSlot.delete(started));
+		if (this.waitingForSlot.size >= ahead) await Promise.race(this.waitingForSlot);
+		await sleep(0);
+	}
+
 	async settled(): Promise<void> {
+		await Promise.all([...this.waitingForSlot]);
 		while (this.inFlight.size) await Promise.all([...this.inFlight]);
 	}
 

@@ -76,6 +76,12 @@ function deferred() {
 	return { promise, resolve };
 }
 
+/** Waits (polling, bounded) until the pipeline has got as far as `condition` says. */
+async function until(condition: () => boolean): Promise<void> {
+	for (let turn = 0; turn < 1000 && !condition(); turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+	expect(condition()).toBe(true);
+}
+
 const refuseOdd = (item: INodeExecutionData, itemIndex: number) => {
 	if ((item.json.n as number) % 2) throw new NodeOperationError({ name: 'Test Target' } as never, `item ${itemIndex} is odd`, { itemIndex });
 	return item.json;
@@ -192,13 +198,43 @@ describe('runTargetPipeline', () => {
 			'continueRegularOutput',
 		);
 		// The first call is still open: the next batch has been mapped but not sent.
-		await new Promise((resolve) => setImmediate(resolve));
+		await until(() => events.includes('map 19'));
 		expect(events).toContain('send 0');
-		expect(events).toContain('map 19');
 		expect(events).not.toContain('send 10');
 		release.resolve();
 		await done;
 		expect(events.indexOf('send 0')).toBeLessThan(events.indexOf('map 10'));
+	});
+
+	it('while every slot is busy, maps as many batches ahead as it may have calls in flight, and no more', async () => {
+		const mapped: number[] = [];
+		const sent: number[] = [];
+		const release = deferred();
+		const done = run(
+			{
+				batchSize: 10,
+				concurrency: 2,
+				limiterKey: 'test:ahead',
+				prepare: (item) => (mapped.push(item.json.n as number), item.json),
+				sendBatch: async (batch) => {
+					sent.push(batch[0].record.n as number);
+					await release.promise;
+					return batch.map(() => ({ ok: true, json: {} }));
+				},
+			},
+			items(100),
+			'continueRegularOutput',
+		);
+		// Batches 0 and 10 are in flight, 20 and 30 are mapped and wait for a slot.
+		await until(() => mapped.includes(39));
+		// A producer that did not wait would map batch 40 within its next turns of the event loop.
+		for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+		expect(sent).toEqual([0, 10]);
+		expect(Math.max(...mapped)).toBe(39);
+		release.resolve();
+		const [output] = await done;
+		expect(output).toHaveLength(100);
+		expect(sent).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
 	});
 
 	it('keeps the calls of every execution with the same credential within one limit', async () => {
