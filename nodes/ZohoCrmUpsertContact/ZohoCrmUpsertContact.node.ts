@@ -75,6 +75,7 @@ export class ZohoCrmUpsertContact implements INodeType {
 		const triggerChoice = String(options.trigger ?? 'all');
 		const trigger = triggerChoice === 'all' ? undefined : triggerChoice === 'none' ? [] : triggerChoice.split(',');
 		const timeoutMs = boundedInteger(options.timeout, 30, 1, 300) * 1000;
+		const includeRecordDetails = options.includeRecordDetails === true;
 		const schema = module === 'Leads' ? ZOHO_LEADS : ZOHO_CONTACTS;
 		const fieldsParameter = module === 'Leads' ? 'leadFields' : 'contactFields';
 		// Without a value in a duplicate-check field an upsert is an insert: a rerun would duplicate it.
@@ -144,7 +145,7 @@ export class ZohoCrmUpsertContact implements INodeType {
 					{ duplicateCheckFields, trigger, timeoutMs },
 					batch[0].itemIndex,
 				);
-				return batch.map(({ itemIndex }, position) => entryOutcome(this, result.entries[position], itemIndex, session!, result));
+				return batch.map(({ itemIndex }, position) => entryOutcome(this, result.entries[position], itemIndex, session!, result, includeRecordDetails));
 			},
 		});
 	}
@@ -156,6 +157,7 @@ function entryOutcome(
 	itemIndex: number,
 	session: ZohoSession,
 	{ attempts, resentAfterSend }: UpsertResult,
+	includeRecordDetails: boolean,
 ): RecordOutcome {
 	const details = (entry.details ?? {}) as IDataObject;
 	if (entry.status === 'success') {
@@ -170,7 +172,8 @@ function entryOutcome(
 				duplicate_field: entry.duplicate_field ?? null,
 				message: entry.message,
 				attempts,
-				details,
+				// Off by default: two nested objects per item, which n8n copies, stores and sends on.
+				...(includeRecordDetails ? { details } : {}),
 			},
 		};
 	}

@@ -138,6 +138,14 @@ export const zohoUpsertProperties: INodeProperties[] = [
 					'An ID that stays the same when the sender delivers the same change again: the S-360 trigger’s deliveryKey, the Ory trigger’s triggerId. An item whose key an earlier run of this node wrote is skipped, whichever n8n process (or queue-mode worker) ran it; a key is kept only once Zoho accepted its record. Empty: every item is sent.',
 			},
 			{
+				displayName: 'Include Record Details',
+				name: 'includeRecordDetails',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether each written item also carries Zoho’s details of the record (created and modified time and user) as `details`. Off: the item holds the status, action, ID and attempts, and n8n stores and passes on about half as much per item.',
+			},
+			{
 				displayName: 'Last Name Fallback',
 				name: 'lastNameFallback',
 				type: 'string',

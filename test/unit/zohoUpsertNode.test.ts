@@ -126,6 +126,14 @@ describe('Zoho CRM Upsert Contact', () => {
 		expect(double.records('Contacts').find((record) => record.id === existing.id)?.First_Name).toBe('Now');
 	});
 
+	it('leaves Zoho’s record details out of a written item unless Include Record Details is on', async () => {
+		const [plain] = await run([contact(12)]);
+		expect(Object.keys(plain.json).sort()).toEqual(['action', 'attempts', 'duplicate_field', 'id', 'message', 'status']);
+		const [detailed] = await run([contact(13)], { includeRecordDetails: true });
+		const stored = double.records('Contacts').find((record) => record.Email === 'person13@example.test');
+		expect(detailed.json.details).toMatchObject({ id: stored?.id, Created_Time: expect.any(String), Created_By: expect.any(Object) });
+	});
+
 	it('pairs every output item with its input item', async () => {
 		const output = await run([contact(10), { json: { email: 'x@example.test' } }, contact(11)], {}, { onError: 'continueRegularOutput' });
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
