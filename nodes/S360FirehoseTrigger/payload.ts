@@ -344,8 +344,11 @@ const DATE_TIME_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}.*(?:[Zz]|[+-
 function calendarDate(value: unknown, timeZone: string | undefined): string | null {
 	try {
 		if (typeof value === 'string') {
-			const match = DATE_TIME_WITH_OFFSET.exec(value.trim());
-			if (match) return formatDate(match[1], 'isoDate');
+			const text = value.trim();
+			const day = DATE_TIME_WITH_OFFSET.exec(text)?.[1] ?? (ISO_DAY.test(text) ? text : undefined);
+			// S-360's own forms, read without a date library: 100 contacts a bucket add up.
+			if (day !== undefined && isCalendarDay(day)) return day;
+			if (day !== undefined) return formatDate(day, 'isoDate');
 		}
 		return formatDate(value, 'isoDate', { timeZone, inputFormat: EPOCH_MILLISECONDS });
 	} catch {
@@ -356,12 +359,31 @@ function calendarDate(value: unknown, timeZone: string | undefined): string | nu
 
 /** A change timestamp as ISO 8601 when it reads as a date, else the text sent. */
 function timestamp(value: unknown, timeZone: string | undefined): string | null {
+	if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= MAX_EPOCH_MS) return new Date(value).toISOString();
+	if (typeof value === 'string') {
+		const instant = ISO_INSTANT.exec(value.trim());
+		// An instant with its offset written out is the one form Date.parse is specified for.
+		if (instant && isCalendarDay(instant[1]) && Number(instant[2]) < 24) return new Date(Date.parse(value.trim())).toISOString();
+	}
 	try {
 		return parseDate(value, { timeZone, inputFormat: EPOCH_MILLISECONDS }).toUTC().toISO();
 	} catch {
 		// Not a date: the text itself still tells two changes apart.
 		return textOf(value);
 	}
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):[0-5]\d:[0-5]\d(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
+/** The range of a JS Date. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** yyyy-MM-dd naming a day that exists (no 30 February), in years 1000–9999. */
+function isCalendarDay(day: string): boolean {
+	const [year, month, date] = day.split('-').map(Number);
+	if (year < 1000) return false;
+	const utc = new Date(Date.UTC(year, month - 1, date));
+	return utc.getUTCFullYear() === year && utc.getUTCMonth() === month - 1 && utc.getUTCDate() === date;
 }
 
 /** A hash of the contact's content with keys sorted, so the same content always hashes alike. */

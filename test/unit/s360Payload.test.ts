@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizeContact as normalize, readBucket } from '../../nodes/S360FirehoseTrigger/payload';
+import { formatDate, parseDate } from '../../nodes/shared/dates';
 import { s360Contact, withDetails, type ContactSeed } from '../doubles/fixtures/s360/contacts';
 
 /** The fixtures are plain JSON; the normaliser reads them as n8n data. */
@@ -125,6 +126,43 @@ describe('normalizeContact', () => {
 		const raw = { contactNumber: '1', individualContact: { birthDate: Date.UTC(1985, 3, 11, 22) } };
 		expect(normalizeContact(raw, { timeZone: 'Europe/Zurich' }).birthDate).toBe('1985-04-12');
 		expect(normalizeContact(raw).birthDate).toBe('1985-04-11');
+	});
+
+	it.each([
+		'1985-04-12',
+		'1985-04-12T00:00:00.000+02:00',
+		'2024-02-29T00:00:00+01:00',
+		'2023-02-29',
+		'2023-02-29T00:00:00.000+01:00',
+		'0999-04-12',
+	])('reads the birth date %s as the shared date helper does', (birthDate) => {
+		const expected = (() => {
+			try {
+				return formatDate(birthDate.slice(0, 10), 'isoDate');
+			} catch {
+				return null;
+			}
+		})();
+		expect(normalizeContact({ contactNumber: '1', individualContact: { birthDate } }).birthDate).toBe(expected);
+	});
+
+	it.each([
+		'2026-11-30T09:15:00.000Z',
+		'2026-11-30T10:15:00+01:00',
+		'2026-11-30T10:15:00.5-03:30',
+		'2026-02-30T10:15:00Z',
+		'2026-11-30T24:00:00Z',
+		1_764_494_100_123,
+		-86_400_000,
+	])('reads the change timestamp %s as the shared date helper does', (lastModificationDate) => {
+		const expected = (() => {
+			try {
+				return parseDate(lastModificationDate, { inputFormat: 'epochMilliseconds' }).toUTC().toISO();
+			} catch {
+				return String(lastModificationDate);
+			}
+		})();
+		expect(normalizeContact({ contactNumber: '1', lastModificationDate }).changedAt).toBe(expected);
 	});
 
 	it('leaves an unreadable birth date null with a warning', () => {
