@@ -14,6 +14,8 @@
  * Acknowledgement = request sent → whole answer received (the run has ended by then).
  * contacts/s = contacts acknowledged / the sum of their acknowledgement times.
  * Writes the table to .test-work/s360-bench-<engine>.json.
+ * BENCH_POOL=<n> sets n8n's N8N_EXPRESSION_ENGINE_POOL_SIZE (default 1): with the vm engine n8n
+ * starts an expression isolate per execution, and a workflow with a credential waits on more.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
 		name: 's360-bench',
 		credentials: [s360Credential, headerAuthCredential],
 		workflows: [s360Workflow, nativeWorkflow('native', false), nativeWorkflow('native-auth', true)],
-		env: { N8N_EXPRESSION_ENGINE: ENGINE, ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}) },
+		env: { N8N_EXPRESSION_ENGINE: ENGINE, ...(process.env.BENCH_POOL ? { N8N_EXPRESSION_ENGINE_POOL_SIZE: process.env.BENCH_POOL } : {}), ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}) },
 	});
 	const rows: Row[] = [];
 	try {
