@@ -2,7 +2,9 @@ import { DeliveryLedger } from '../../nodes/shared/redelivery';
 import { claimContacts } from '../../nodes/S360FirehoseTrigger/redelivery';
 import { normalizeContact, type NormalizedContact } from '../../nodes/S360FirehoseTrigger/payload';
 
-const NOW = Date.UTC(2026, 11, 2, 5, 0);
+// claimContacts reads the clock itself, so the ledger entries must be written at the real "now":
+// a fixed date stops matching once the redelivery window has passed since it.
+const NOW = Date.now();
 
 function contacts(...numbers: string[]): NormalizedContact[] {
 	return numbers.map((contactNumber) => normalizeContact({ contactNumber, lastModificationDate: '2026-11-30T09:15:00.000Z' }));
