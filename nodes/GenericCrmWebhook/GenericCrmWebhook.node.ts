@@ -3,14 +3,11 @@ import {
 	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
-	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
-	type IN8nHttpFullResponse,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodePropertyOptions,
@@ -18,11 +15,12 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { applyCrmAuthentication, crmCredentialSecrets } from '../../credentials/CrmWebhookApi.credentials';
-import { checkUrl, type EgressHelpersLike, type EgressRefusal } from '../shared/egress';
+import type { EgressHelpersLike } from '../shared/egress';
 import { redactSecrets, serviceApiError } from '../shared/errors';
 import { formatProblems, mapContact, type FieldAssignment } from '../shared/fieldMapping';
-import { requestWithRetry, sendServiceRequest, ServiceRequestError, type SendFunction } from '../shared/http';
+import { requestWithRetry, sendServiceRequest, sendWithLegacyRequest, ServiceRequestError } from '../shared/http';
 import { boundedInteger, createItemParameterReader } from '../shared/parameters';
+import { memoisedEgressGuard } from '../shared/redirects';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { genericCrmProperties } from './description';
 import { endpointOf, fullNameOf, sensitiveHeaderValues, testLead, type Endpoint } from './endpoint';
@@ -72,7 +70,7 @@ export class GenericCrmWebhook implements INodeType {
 				// n8n gives a credential test only the legacy request helper (no httpRequest, no egress
 				// filter): the request still goes through the shared retry path and this package's guard.
 				const { helpers } = this;
-				const send: SendFunction = async (options) => await legacyRequest(helpers.request, credentials, options);
+				const send = sendWithLegacyRequest(helpers.request, (options) => applyCrmAuthentication(credentials, options));
 				const sender: CrmSender = async (request, call) => await requestWithRetry(send, request, call);
 				const outcome = await sendTestLead(sender, found.endpoint, { headers: {}, secrets, staticValues: [], timeoutMs: 30_000 }).then(
 					(result) => ({ result }),
@@ -110,7 +108,7 @@ export class GenericCrmWebhook implements INodeType {
 
 		const items = this.getInputData();
 		const readParameter = createItemParameterReader(this);
-		const guard = memoisedGuard(endpoint, egressHelpers);
+		const guard = memoisedEgressGuard(endpoint.policy, egressHelpers);
 		const callOptions = (itemIndex: number): CrmCallOptions => ({
 			preset,
 			settings: endpoint.settings,
@@ -278,24 +276,13 @@ function leadOutcome(ctx: IExecuteFunctions, preset: Preset, answer: LeadAnswer 
 /** Any failure of a call as an n8n error with the item index; secrets removed. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, secrets: string[]): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	// A redirect not followed: the lead was sent and may have been applied.
+	if (error instanceof ServiceRequestError) return serviceApiError(ctx.getNode(), error.failure, { itemIndex, secrets });
 	const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
 	return new NodeOperationError(ctx.getNode(), message, {
 		itemIndex,
 		description: error instanceof CrmRefusal ? 'Nothing was sent for this lead.' : undefined,
 	});
-}
-
-/** One egress verdict per URL per execution (n8n's filter resolves DNS on each check). */
-function memoisedGuard(endpoint: Endpoint, helpers: EgressHelpersLike): (url: string) => Promise<EgressRefusal | undefined> {
-	const verdicts = new Map<string, Promise<EgressRefusal | undefined>>();
-	return async (url) => {
-		let verdict = verdicts.get(url);
-		if (!verdict) {
-			verdict = checkUrl(url, endpoint.policy, helpers);
-			verdicts.set(url, verdict);
-		}
-		return await verdict;
-	};
 }
 
 interface TestLeadOptions {
@@ -408,29 +395,6 @@ function testErrorMessage(error: unknown): string {
 		return `${failure.service} answered${failure.status ? ` ${failure.status}` : ''}${failure.code ? ` ${failure.code}` : ''}: ${failure.message}`;
 	}
 	return error instanceof Error ? error.message : String(error);
-}
-
-/** The legacy `request` helper (the only one a credential test has) as a shared-path send function. */
-async function legacyRequest(
-	request: ICredentialTestFunctions['helpers']['request'],
-	credentials: ICredentialDataDecryptedObject,
-	options: IHttpRequestOptions,
-): Promise<IN8nHttpFullResponse> {
-	const authed = applyCrmAuthentication(credentials, options);
-	const response = (await request({
-		uri: authed.url,
-		method: authed.method,
-		headers: authed.headers,
-		qs: authed.qs,
-		body: authed.body,
-		auth: authed.auth,
-		timeout: authed.timeout,
-		json: false,
-		simple: false,
-		resolveWithFullResponse: true,
-		followRedirect: false,
-	})) as { statusCode: number; headers: IDataObject; body: unknown };
-	return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body as IN8nHttpFullResponse['body'] };
 }
 
 function customHeaders(entries: Array<{ name: string; value: string }>): Record<string, string> {

@@ -1,21 +1,17 @@
 /**
- * One call to the CRM endpoint: the body in the preset's encoding, the user's headers, the egress
- * guard before every hop, redirects followed here (never by the HTTP client, so each Location is
- * checked first), and the answer read per lead. Sending itself is the shared request path.
+ * One call to the CRM endpoint: the body in the preset's encoding, the user's headers, and the
+ * answer read per lead. Sending is the shared request path under the shared redirect policy
+ * (../shared/redirects.ts): the egress guard before every hop, no redirect that could send the
+ * lead twice, and a 303 See Other taken as the CRM's "created, see there".
  */
 import { randomBytes } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
-import { redactSecrets, redactValue } from '../shared/errors';
-import {
-	checkUrl,
-	describeTarget,
-	resolveRedirect,
-	type EgressHelpersLike,
-	type EgressPolicy,
-	type EgressRefusal,
-} from '../shared/egress';
+import { checkUrl, type EgressHelpersLike, type EgressPolicy, type EgressRefusal } from '../shared/egress';
 import type { ServiceCall, ServiceResponse } from '../shared/http';
+import { NothingSentError, sendUnderRedirectPolicy } from '../shared/redirects';
 import type { BodyType, EndpointSettings, LeadAnswer, Preset, PresetRequest } from './presets';
+
+export { answerExcerpt } from '../shared/errors';
 
 /** Sends one HTTP request through the shared path (node context or credential test). */
 export type CrmSender = (request: IHttpRequestOptions, call: ServiceCall) => Promise<ServiceResponse>;
@@ -37,7 +33,7 @@ export interface CrmCallOptions {
 	credentialsDecrypted?: ICredentialDataDecryptedObject;
 }
 
-/** A refusal before anything was sent (egress, redirect rules): never retried, never resent. */
+/** A refusal before anything was sent (egress, an invalid test lead): never retried, never resent. */
 export class CrmRefusal extends Error {
 	constructor(message: string) {
 		super(message);
@@ -52,9 +48,6 @@ export interface CrmCallResult {
 	/** The URL finally answered (after redirects), as origin only. */
 	answeredBy: string;
 }
-
-const MAX_REDIRECTS = 5;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
 	return Object.keys(headers).some((key) => key.toLowerCase() === name.toLowerCase());
@@ -83,21 +76,6 @@ export function encodeBody(bodyType: BodyType, body: IDataObject): { body: strin
 	return { body: JSON.stringify(body), contentType: 'application/json' };
 }
 
-function headerOf(headers: IDataObject, name: string): string | undefined {
-	for (const [key, value] of Object.entries(headers ?? {})) {
-		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : String(value);
-	}
-	return undefined;
-}
-
-/** Same host (an http → https upgrade allowed): the credential may follow the redirect. */
-function sameHost(from: string, to: string): boolean {
-	const a = new URL(from);
-	const b = new URL(to);
-	const upgrade = a.protocol === 'http:' && b.protocol === 'https:';
-	return a.hostname === b.hostname && (a.port === b.port || upgrade) && (a.protocol === b.protocol || upgrade);
-}
-
 /**
  * Sends `records` as one call and reads one answer per record. Throws the shared path's
  * NodeApiError when the call fails after its retries, CrmRefusal when it was not sent.
@@ -122,52 +100,21 @@ export async function sendCrmCall(send: CrmSender, records: IDataObject[], optio
 	};
 
 	const guard = options.guard ?? (async (target: string) => await checkUrl(target, options.policy, options.egressHelpers));
-	let url = built.url;
-	let attempts = 0;
-	for (let hop = 0; ; hop++) {
-		const refused = await guard(url);
-		if (refused) throw new CrmRefusal(redactSecrets(refused.message, options.secrets));
-		const response = await send(
-			{ method: built.method, url, headers, body: encoded.body, json: false, disableFollowRedirect: true },
-			call,
-		);
-		attempts += response.attempts;
-		if (!REDIRECT_STATUSES.has(response.statusCode)) {
-			if (response.statusCode >= 300 && response.statusCode < 400) {
-				throw new CrmRefusal(`${preset.service} answered ${response.statusCode} from ${describeTarget(url)}, which is not a success`);
-			}
-			return {
-				statusCode: response.statusCode,
-				attempts,
-				answers: preset.readAnswer(response.statusCode, response.body, records, settings),
-				answeredBy: describeTarget(url),
-			};
-		}
-		const location = headerOf(response.headers, 'location');
-		const next = location ? resolveRedirect(url, location) : undefined;
-		if (!next) throw new CrmRefusal(`${preset.service} answered ${response.statusCode} without a usable Location`);
-		if (hop + 1 > MAX_REDIRECTS) throw new CrmRefusal(`${preset.service} redirected more than ${MAX_REDIRECTS} times`);
-		const refusedHop = await guard(next);
-		if (refusedHop) {
-			throw new CrmRefusal(
-				redactSecrets(`${preset.service} redirected to a refused target. ${refusedHop.message}`, options.secrets),
-			);
-		}
-		// The credential (a header or query token) must not follow the lead to another host.
-		if (!sameHost(url, next)) {
-			throw new CrmRefusal(
-				`${preset.service} redirected from ${describeTarget(url)} to ${describeTarget(next)}; credentials are never sent to another host. If you trust it, set the credential's URL to the new address.`,
-			);
-		}
-		url = next;
-	}
-}
-
-const EXCERPT_LENGTH = 300;
-
-/** A short, secret-free text of an answer for the output item. */
-export function answerExcerpt(answer: unknown, secrets: string[]): string {
-	const text = typeof answer === 'string' ? answer : answer === undefined ? '' : JSON.stringify(redactValue(answer, secrets));
-	const flat = redactSecrets(text, secrets).replace(/\s+/g, ' ').trim();
-	return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
+	const response = await sendUnderRedirectPolicy(
+		async (request) => await send(request, call),
+		{ method: built.method, url: built.url, headers, body: encoded.body, json: false },
+		{ service: preset.service, guard, secrets: options.secrets, seeOtherIsSuccess: true },
+	).catch((error: unknown) => {
+		throw error instanceof NothingSentError ? new CrmRefusal(error.message) : error;
+	});
+	return {
+		statusCode: response.statusCode,
+		attempts: response.attempts,
+		// "Created, see there": the CRM took every lead of the call and names where the result is.
+		answers:
+			response.seeOther !== undefined
+				? records.map(() => ({ ok: true, confirmed: true, answer: { location: response.seeOther } }))
+				: preset.readAnswer(response.statusCode, response.body, records, settings),
+		answeredBy: response.answeredBy,
+	};
 }

@@ -314,11 +314,3 @@ export function egressFilterOf(helpers?: EgressHelpersLike): EgressFilterLike | 
 	}
 }
 
-/** The absolute URL a redirect's Location names, resolved against the request's URL. */
-export function resolveRedirect(from: string, location: string): string | undefined {
-	try {
-		return new URL(location, from).toString();
-	} catch {
-		return undefined;
-	}
-}

@@ -113,3 +113,12 @@ export function invalidInputError(
 		description: options.description,
 	});
 }
+
+const EXCERPT_LENGTH = 300;
+
+/** A short, secret-free text of a service's answer, for an output item or a message. */
+export function answerExcerpt(answer: unknown, secrets: Array<string | undefined>, length = EXCERPT_LENGTH): string {
+	const text = typeof answer === 'string' ? answer : answer === undefined ? '' : JSON.stringify(redactValue(answer, secrets));
+	const flat = redactSecrets(text, secrets).replace(/\s+/g, ' ').trim();
+	return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}

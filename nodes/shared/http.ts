@@ -14,6 +14,7 @@
 import {
 	sleep,
 	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -339,6 +340,38 @@ export function sendWith(ctx: HttpContext, call: ServiceCall): SendFunction {
 			)) as IN8nHttpFullResponse;
 		}
 		return (await ctx.helpers.httpRequest(options)) as IN8nHttpFullResponse;
+	};
+}
+
+/** The legacy `request` helper: the only one n8n gives a credential test. */
+export type LegacyRequestHelper = ICredentialTestFunctions['helpers']['request'];
+
+/**
+ * How requestWithRetry sends in a credential test: the legacy helper, never following a redirect
+ * (the redirect policy in ./redirects.ts decides), with `authenticate` applied first when the
+ * credential has no n8n helper to apply it.
+ */
+export function sendWithLegacyRequest(
+	request: LegacyRequestHelper,
+	authenticate: (options: IHttpRequestOptions) => IHttpRequestOptions = (options) => options,
+): SendFunction {
+	return async (options) => {
+		const authed = authenticate(options);
+		const response = (await request({
+			uri: authed.url,
+			method: authed.method,
+			headers: authed.headers,
+			qs: authed.qs,
+			body: authed.body,
+			auth: authed.auth,
+			timeout: authed.timeout,
+			json: false,
+			simple: false,
+			resolveWithFullResponse: true,
+			followRedirect: false,
+			followAllRedirects: false,
+		})) as { statusCode: number; headers: IDataObject; body: unknown };
+		return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body as IN8nHttpFullResponse['body'] };
 	};
 }
 

@@ -8,7 +8,7 @@
  *   HubSpot                 POST {base}/hubspot/crm/v3/objects/contacts[/batch/upsert]
  *   Pipedrive               POST {base}/pipedrive/v1/persons
  *   Zapier catch hook       POST {base}/zapier/hooks/catch/{account}/{hook}/
- *   Custom endpoint         any  {base}/custom/{anything}
+ *   Custom endpoint         any  {base}/custom/{anything}; GET answers a "thank you" page
  *
  * Dependency-free (node:http, node:crypto) so a plain node benchmark can load it.
  */
@@ -30,6 +30,14 @@ export interface ReceivedRequest {
 export type CustomScript =
 	| { kind: 'fail'; times: number; status: number; body?: unknown; headers?: Record<string, string> }
 	| { kind: 'redirect'; status: number; location: string; /** Only the first N requests; default all. */ times?: number }
+	/**
+	 * Post/Redirect/Get, as web forms and some CRMs do it: the lead is stored, then the answer is
+	 * `status` with a Location (`{id}` replaced by the new lead's id). Only the first N requests;
+	 * default all: a POST that follows the redirect is one more lead.
+	 */
+	| { kind: 'postRedirectGet'; status: number; location: string; times?: number }
+	/** The status and headers (e.g. 303 or 304 without a Location) with an empty body, storing nothing. */
+	| { kind: 'bare'; status: number; headers?: Record<string, string> }
 	| { kind: 'hang' }
 	| { kind: 'answer'; status: number; body: unknown };
 
@@ -147,6 +155,10 @@ export class CrmDoubles {
 	/** The next `count` Pipedrive creates answer 200 with {success:false}. */
 	failPipedriveEnvelope(count: number): void {
 		this.pipedriveEnvelopeFailures = count;
+	}
+	/** Leads with this email the custom endpoint stored (a duplicate counts twice). */
+	customLeadsFor(email: string): Array<Record<string, unknown>> {
+		return this.customLeads.filter((lead) => String(lead.email ?? '').toLowerCase() === email.toLowerCase());
 	}
 	customAttemptsFor(email: string): number {
 		return this.customAttempts.get(email.toLowerCase()) ?? 0;
@@ -386,12 +398,20 @@ export class CrmDoubles {
 	 * debugging endpoints do), so specs see that excerpts redact what the CRM echoes.
 	 */
 	private custom(request: ReceivedRequest, json: (s: number, b: unknown, h?: Record<string, string>) => ReturnType<CrmDoubles['route']>) {
+		// The page a Post/Redirect/Get sends the browser to: HTML, whatever the request asked for.
+		if (request.method === 'GET') return { status: 200, contentType: 'text/html; charset=utf-8', body: '<html><body><h1>Thank you!</h1></body></html>' };
 		const email = String((request.fields as Record<string, unknown>).email ?? '').toLowerCase();
 		const attempt = (this.customAttempts.get(email) ?? 0) + 1;
 		this.customAttempts.set(email, attempt);
 		const script = this.customScripts.get(email);
 		if (script?.kind === 'redirect' && attempt <= (script.times ?? Infinity)) return { status: script.status, contentType: 'text/plain', headers: { location: script.location }, body: 'moved' };
 		if (script?.kind === 'answer') return json(script.status, script.body);
+		if (script?.kind === 'bare') return { status: script.status, contentType: 'text/plain', headers: script.headers, body: '' };
+		if (script?.kind === 'postRedirectGet' && attempt <= (script.times ?? Infinity)) {
+			const id = `lead-${this.nextId++}`;
+			this.customLeads.push({ ...request.fields });
+			return { status: script.status, contentType: 'text/plain', headers: { location: script.location.replace('{id}', id) }, body: '' };
+		}
 		if (script?.kind === 'fail' && attempt <= script.times) {
 			return json(script.status, script.body ?? { status: 'error', message: `temporary failure ${attempt}` }, script.headers);
 		}

@@ -8,6 +8,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import { CrmWebhookApi } from '../../credentials/CrmWebhookApi.credentials';
 import { GenericCrmWebhook } from '../../nodes/GenericCrmWebhook/GenericCrmWebhook.node';
 import { CrmDoubles } from '../doubles/crmDoubles';
+import { OtherHost } from '../doubles/otherHost';
 import { InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
 
 const HUBSPOT_TOKEN = 'pat-na1-unit-7c1e9a4b-secret';
@@ -137,11 +138,12 @@ describe('Custom endpoint', () => {
 		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
 	});
 
-	it('stops after 5 redirects', async () => {
-		doubles.scriptCustom('loop@example.com', { kind: 'redirect', status: 302, location: '/custom/leads' });
+	it('stops after 5 redirects, saying the lead may have been applied', async () => {
+		doubles.scriptCustom('loop@example.com', { kind: 'redirect', status: 307, location: '/custom/leads' });
 		const { failed } = await run(custom(), [lead(13, { email: 'loop@example.com' })]);
 		expect(doubles.customAttemptsFor('loop@example.com')).toBe(6);
 		expect(String(failed[0].error)).toContain('more than 5 times');
+		expect(failed[0]).toMatchObject({ attempts: 6, details: { mayHaveBeenApplied: true } });
 	});
 
 	it.each([
@@ -150,7 +152,7 @@ describe('Custom endpoint', () => {
 		['a file URL', 'file:///etc/passwd'],
 	])('refuses a redirect to %s, even with private targets allowed', async (_case, location) => {
 		const email = `redirect-${doubles.requests.length}@example.com`;
-		doubles.scriptCustom(email, { kind: 'redirect', status: 302, location });
+		doubles.scriptCustom(email, { kind: 'redirect', status: 307, location });
 		const { failed } = await run(custom(), [lead(11, { email })]);
 		expect(doubles.customAttemptsFor(email)).toBe(1);
 		expect(String(failed[0].error)).toContain('redirected to a refused target');
@@ -346,5 +348,79 @@ describe('Send Test Lead', () => {
 		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201 });
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
 		expect(JSON.stringify(output)).not.toContain(CUSTOM_TOKEN);
+	});
+});
+
+describe('redirects never duplicate a lead (custom endpoint)', () => {
+	const otherHost = new OtherHost();
+	beforeAll(async () => await otherHost.start());
+	afterAll(async () => await otherHost.stop());
+
+	const postsFor = (email: string) => doubles.requestsTo('/custom/').filter((request) => request.fields.email === email);
+
+	it('takes a 303 See Other to a POST as "created, see there": one POST, synced with the Location without its query', async () => {
+		const email = 'prg303@example.com';
+		doubles.scriptCustom(email, { kind: 'postRedirectGet', status: 303, location: '/custom/leads/{id}?session=prg-secret-query', times: 1 });
+		const { synced, failed } = await run(custom(), [lead(60, { email })]);
+		expect(failed).toEqual([]);
+		expect(doubles.customLeadsFor(email)).toHaveLength(1);
+		expect(postsFor(email)).toHaveLength(1);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 303, attempts: 1 });
+		expect(String(synced[0].crmResponse)).toMatch(/"location":"http:\/\/127\.0\.0\.1:\d+\/custom\/leads\/lead-\d+"/);
+		expect(JSON.stringify(synced)).not.toContain('prg-secret-query');
+	});
+
+	it.each([301, 302])('fails a lead answered %i to its POST as may have been applied, and never POSTs it again', async (status) => {
+		const email = `prg${status}@example.com`;
+		doubles.scriptCustom(email, { kind: 'postRedirectGet', status, location: '/custom/leads?created={id}', times: 1 });
+		const { synced, failed } = await run(custom(), [lead(61, { email })]);
+		expect(synced).toEqual([]);
+		expect(doubles.customLeadsFor(email)).toHaveLength(1);
+		expect(postsFor(email)).toHaveLength(1);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: status, attempts: 1, details: { mayHaveBeenApplied: true } });
+		expect(String(failed[0].error)).toMatch(
+			new RegExp(`^the CRM endpoint answered ${status}: a redirect to http://127\\.0\\.0\\.1:\\d+/custom/leads, not followed: a POST is never repeated after a ${status}; it may have been applied`),
+		);
+		expect(String(failed[0].message)).not.toContain('Nothing was sent');
+	});
+
+	it('says a lead redirected to another host may have been applied, with the attempts made, and sends nothing there', async () => {
+		const email = 'moved-away@example.com';
+		doubles.scriptCustom(email, { kind: 'redirect', status: 307, location: otherHost.url('/collect') });
+		const { failed } = await run(custom(), [lead(62, { email })]);
+		expect(otherHost.requests).toEqual([]);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: 307, attempts: 1, details: { mayHaveBeenApplied: true } });
+		expect(String(failed[0].error)).toContain(`to ${otherHost.baseUrl}; credentials are never sent to another host; it may have been applied`);
+		expect(String(failed[0].message)).not.toContain('Nothing was sent');
+		expect(JSON.stringify(failed)).not.toContain('otherhost-secret-query');
+	});
+
+	it.each([
+		['a 303 without a Location', 303, '"see other" without a usable Location'],
+		['a 304', 304, '"not modified", which is no answer to a POST'],
+	])('says a lead answered with %s may have been applied, not that nothing was sent', async (_case, status, reason) => {
+		const email = `bare${status}@example.com`;
+		doubles.scriptCustom(email, { kind: 'bare', status });
+		const { failed } = await run(custom(), [lead(63, { email })]);
+		expect(postsFor(email)).toHaveLength(1);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: status, attempts: 1, details: { mayHaveBeenApplied: true } });
+		expect(String(failed[0].error)).toBe(`the CRM endpoint answered ${status}: ${reason}; it may have been applied, so it was not sent again`);
+		expect(String(failed[0].message)).not.toContain('Nothing was sent');
+	});
+
+	it('follows a 308 on the same host with the same POST and body, once', async () => {
+		const email = 'moved308@example.com';
+		doubles.scriptCustom(email, { kind: 'redirect', status: 308, location: '/custom/leads-v3', times: 1 });
+		const { synced } = await run(custom(), [lead(64, { email })]);
+		expect(postsFor(email).map((request) => `${request.method} ${request.path}`)).toEqual(['POST /custom/leads', 'POST /custom/leads-v3']);
+		expect(doubles.customLeadsFor(email)).toHaveLength(1);
+		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201, attempts: 2 });
+	});
+
+	it('still says "Nothing was sent for this lead" when the egress guard refuses the first URL', async () => {
+		const before = doubles.requests.length;
+		const { failed } = await run({ preset: 'custom', url: 'https://169.254.169.254/latest/', authentication: 'none' }, [lead(65)]);
+		expect(doubles.requests.length).toBe(before);
+		expect(failed[0]).toMatchObject({ syncStatus: 'failed', attempts: 0, message: 'Nothing was sent for this lead.' });
 	});
 });

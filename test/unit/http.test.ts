@@ -20,6 +20,7 @@ import {
 	requestWithRetry,
 	retryDelayMs,
 	sendServiceRequest,
+	sendWithLegacyRequest,
 	ServiceRequestError,
 	type RetryPolicy,
 	type SendFunction,
@@ -572,5 +573,49 @@ describe('sendServiceRequest', () => {
 		const serialised = JSON.stringify({ error, message: error.message, messages: error.messages, errorResponse: error.errorResponse });
 		expect(serialised).not.toContain(SECRET);
 		expect(serialised).toContain('EPROTO');
+	});
+});
+
+describe('sendWithLegacyRequest (the only helper n8n gives a credential test)', () => {
+	function legacyHelper(answer: { statusCode: number; headers?: Record<string, string>; body?: unknown }) {
+		const calls: Array<Record<string, unknown>> = [];
+		const request = (async (options: Record<string, unknown>) => {
+			calls.push(options);
+			return { statusCode: answer.statusCode, headers: answer.headers ?? {}, body: answer.body ?? '' };
+		}) as unknown as Parameters<typeof sendWithLegacyRequest>[0];
+		return { request, calls };
+	}
+
+	it('never lets the helper follow a redirect, and returns the redirect as the full answer', async () => {
+		const { request, calls } = legacyHelper({ statusCode: 302, headers: { location: 'https://login.example.net/' } });
+		const response = await sendWithLegacyRequest(request)({ method: 'POST', url: 'https://crm.example.test/leads', body: 'x=1' });
+		expect(calls[0]).toMatchObject({
+			uri: 'https://crm.example.test/leads',
+			method: 'POST',
+			body: 'x=1',
+			followRedirect: false,
+			followAllRedirects: false,
+			simple: false,
+			resolveWithFullResponse: true,
+			json: false,
+		});
+		expect(response).toEqual({ statusCode: 302, headers: { location: 'https://login.example.net/' }, body: '' });
+	});
+
+	it('applies the credential\'s authentication before sending', async () => {
+		const { request, calls } = legacyHelper({ statusCode: 200 });
+		await sendWithLegacyRequest(request, (options) => ({ ...options, headers: { ...options.headers, 'x-api-key': SECRET } }))({
+			method: 'POST',
+			url: 'https://crm.example.test/leads',
+			headers: { accept: 'application/json' },
+		});
+		expect(calls[0].headers).toEqual({ accept: 'application/json', 'x-api-key': SECRET });
+	});
+
+	it('retries through requestWithRetry like any other send function', async () => {
+		const { request, calls } = legacyHelper({ statusCode: 429, headers: { 'retry-after': '0' } });
+		const error = await requestWithRetry(sendWithLegacyRequest(request), REQUEST, { ...CALL, retry: { ...FAST, maxAttempts: 2 } }).catch((e: unknown) => e);
+		expect(calls).toHaveLength(2);
+		expect((error as ServiceRequestError).failure).toMatchObject({ status: 429, attempts: 2 });
 	});
 });
