@@ -1,4 +1,4 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** The seed's path (and MeherY's Swagger), and the guide's since August 2025. */
 const MEHERY_PATHS = {
@@ -7,14 +7,16 @@ const MEHERY_PATHS = {
 } as const;
 
 /**
- * A MeherY tenant's Customer Profiles API: where it is, which tenant, and the key. The
- * MeherY Profile Update node sets the x-api-key / x-api-id headers itself, so Preview Only shows
- * exactly what is sent.
+ * A MeherY tenant's Customer Profiles API: where it is, which tenant, the key, and what the
+ * network guard lets it reach. The MeherY Profile Update node sets the x-api-key / x-api-id
+ * headers itself, so Preview Only shows exactly what is sent.
  *
- * Test: a POST to the update path with no body. MeherY finds the profile to update by a unique
+ * Test (the node's `meheryApiTest`, under the same egress guard and redirect policy as an update):
+ * a POST to the update path with no body. MeherY finds the profile to update by a unique
  * phoneN/emailN and this request carries none, nor any value, so it cannot change a profile; it
  * still passes the same key, tenant and path checks as an update. 401/403 = wrong key, 404 =
- * wrong tenant or path, a connection error = unreachable host, any 2xx = reachable and accepted.
+ * wrong tenant or path, a connection error = unreachable host, a 2xx carrying MeherY's envelope
+ * = reachable and accepted; a redirect, or a 2xx that is not MeherY's answer, fails the test.
  */
 export class MeheryApi implements ICredentialType {
 	/** For the node, which builds the same URL; the class stays the module's only export, as n8n's loader expects. */
@@ -31,7 +33,7 @@ export class MeheryApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Test sends a POST with no body to the update path. It names no phone or email, so MeherY cannot match or change any profile; 401/403 means a wrong key, 404 a wrong tenant or path.',
+				'Test sends a POST with no body to the update path. It names no phone or email, so MeherY cannot match or change any profile; 401/403 means a wrong key, 404 a wrong tenant or path. Redirects are never followed, so the key stays on this host.',
 			name: 'testNotice',
 			type: 'notice',
 			default: '',
@@ -43,7 +45,7 @@ export class MeheryApi implements ICredentialType {
 			default: '',
 			placeholder: 'https://demo.mehery.com',
 			required: true,
-			description: 'Your MeherY domain, without a path',
+			description: 'Your MeherY domain, without a path; https:// unless Allow Plain HTTP is on',
 		},
 		{
 			displayName: 'Tenant Code',
@@ -90,25 +92,21 @@ export class MeheryApi implements ICredentialType {
 			displayOptions: { show: { apiPath: ['custom'] } },
 			description: 'Path of the profile update endpoint, starting with /; the tenant is added as ?tnt=',
 		},
-	];
-
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'POST',
-			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
-			url: `={{$credentials.apiPath === "custom" ? $credentials.customPath.trim() : $credentials.apiPath === "nexus" ? "${MEHERY_PATHS.nexus}" : "${MEHERY_PATHS.xms}"}}`,
-			qs: { tnt: '={{$credentials.tenant.trim()}}' },
-			headers: {
-				'x-api-key': '={{$credentials.apiKey}}',
-				// An empty x-api-id is not sent: n8n drops headers whose value is undefined.
-				'x-api-id': '={{$credentials.apiId ? $credentials.apiId : undefined}}',
-				accept: 'application/json',
-			},
+		{
+			displayName: 'Allow Private Network Targets',
+			name: 'allowPrivateNetwork',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the base URL may be a loopback, private (10/8, 172.16/12, 192.168/16), link-local, IPv6 unique-local or carrier-grade NAT address, or an intranet name. This opens your own network to whoever can edit workflows using this credential: use it only for a MeherY on your own network. Cloud metadata addresses stay refused.',
 		},
-		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'MeherY refused the API key (HTTP 401): check the API key and API ID.' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'MeherY refused the API key for this tenant (HTTP 403): check the API key, API ID and tenant code.' } },
-			{ type: 'responseCode', properties: { value: 404, message: 'MeherY answered 404: the tenant code or the API path is wrong.' } },
-		],
-	};
+		{
+			displayName: 'Allow Plain HTTP',
+			name: 'allowPlainHttp',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether an http:// base URL may be used. Profiles and the API key then travel unencrypted and can be read or changed on the way: only for a server you control on a network you trust.',
+		},
+	];
 }

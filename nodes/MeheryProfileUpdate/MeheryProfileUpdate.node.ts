@@ -2,14 +2,19 @@ import { createHash } from 'node:crypto';
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { serviceApiError } from '../shared/errors';
-import { sendServiceRequest } from '../shared/http';
+import type { EgressHelpersLike } from '../shared/egress';
+import { describeFailure, redactSecrets, serviceApiError } from '../shared/errors';
+import { requestWithRetry, sendWithLegacyRequest, ServiceRequestError, type ServiceCall } from '../shared/http';
+import { sendServiceRequestUnderRedirectPolicy, sendUnderRedirectPolicy, type RedirectPolicy } from '../shared/redirects';
 import { createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { DEFAULT_CONCURRENCY, meheryProfileUpdateProperties } from './description';
@@ -17,12 +22,16 @@ import { prepareProfile, type ProfileSettings } from './profile';
 import { meheryTenantSchema, type CustomCode } from './schema';
 import {
 	asMeheryCredentials,
+	buildTestRequest,
 	buildUpdateRequest,
 	credentialProblem,
 	describeMeheryError,
 	envelopeFailure,
+	isMeheryEnvelope,
 	MEHERY_SERVICE,
+	meheryRedirectPolicy,
 	meherySecrets,
+	notMeheryAnswer,
 	previewOf,
 	readEnvelope,
 	type MeheryBodyType,
@@ -42,8 +51,16 @@ export class MeheryProfileUpdate implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'meheryApi', required: true }],
+		credentials: [{ name: 'meheryApi', required: true, testedBy: 'meheryApiTest' }],
 		properties: meheryProfileUpdateProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async meheryApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return await testMeheryCredential(this, asMeheryCredentials(credential.data ?? {}));
+			},
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -66,6 +83,8 @@ export class MeheryProfileUpdate implements INodeType {
 		const node = this.getNode();
 		const readParameter = createItemParameterReader(this);
 		const workflowTimeZone = this.getTimezone();
+		// One egress verdict per URL for the whole execution: n8n's filter resolves DNS on each check.
+		const redirectPolicy = meheryRedirectPolicy(credentials, this.helpers as unknown as EgressHelpersLike);
 
 		return await runTargetPipeline<IDataObject>(this, {
 			service: MEHERY_SERVICE,
@@ -78,7 +97,7 @@ export class MeheryProfileUpdate implements INodeType {
 					batch.map(async ({ itemIndex, record }) =>
 						previewOnly
 							? { ok: true as const, json: previewOf(buildUpdateRequest(credentials, record, bodyType), record, secrets) }
-							: await updateProfile(this, credentials, record, bodyType, itemIndex),
+							: await updateProfile(this, credentials, redirectPolicy, record, bodyType, itemIndex),
 					),
 				),
 		});
@@ -97,23 +116,40 @@ function itemSettings(read: ItemParameterReader, itemIndex: number, workflowTime
 	};
 }
 
-/** One profile update; a 2xx whose envelope carries errors[] or a failed status fails the item. */
-async function updateProfile(
-	ctx: IExecuteFunctions,
-	credentials: MeheryCredentials,
-	record: IDataObject,
-	bodyType: MeheryBodyType,
-	itemIndex: number,
-): Promise<RecordOutcome> {
-	const secrets = meherySecrets(credentials);
-	const response = await sendServiceRequest(ctx, buildUpdateRequest(credentials, record, bodyType), {
+/** How every MeherY request is sent, the update and the credential test. */
+function meheryCall(secrets: string[], itemIndex?: number): ServiceCall {
+	return {
 		service: MEHERY_SERVICE,
 		itemIndex,
 		secrets,
 		describeError: describeMeheryError,
 		// The update is keyed by a unique phoneN/emailN: sending it twice leaves the same profile.
 		replayable: true,
-	});
+	};
+}
+
+/**
+ * One profile update. Fails the item on any answer that is not MeherY's own 2xx envelope (a
+ * redirect, a login page, an empty body), and on an envelope carrying errors[] or a failed status.
+ */
+async function updateProfile(
+	ctx: IExecuteFunctions,
+	credentials: MeheryCredentials,
+	redirectPolicy: RedirectPolicy,
+	record: IDataObject,
+	bodyType: MeheryBodyType,
+	itemIndex: number,
+): Promise<RecordOutcome> {
+	const secrets = meherySecrets(credentials);
+	const request = buildUpdateRequest(credentials, record, bodyType);
+	const response = await sendServiceRequestUnderRedirectPolicy(ctx, request, meheryCall(secrets, itemIndex), redirectPolicy);
+	if (!isMeheryEnvelope(response.body)) {
+		const failure = notMeheryAnswer(response.statusCode, response.body, secrets);
+		const error = serviceApiError(ctx.getNode(), { ...failure, attempts: response.attempts }, { itemIndex, secrets });
+		// The sentence already names MeherY and the status.
+		error.message = failure.message;
+		return { ok: false, error };
+	}
 	const envelope = readEnvelope(response.body);
 	const failure = envelopeFailure(envelope);
 	if (failure !== undefined) {
@@ -142,6 +178,48 @@ async function updateProfile(
 			...(envelope.data !== undefined ? { data: envelope.data as IDataObject } : {}),
 		},
 	};
+}
+
+const TEST_REFUSALS: Record<number, string> = {
+	401: 'MeherY refused the API key (HTTP 401): check the API key and API ID.',
+	403: 'MeherY refused the API key for this tenant (HTTP 403): check the API key, API ID and tenant code.',
+	404: 'MeherY answered 404: the tenant code or the API path is wrong.',
+};
+
+/**
+ * The credential's Test: the body-less POST of buildTestRequest, sent once, under the same egress
+ * guard (without n8n's DNS filter, which a credential test does not get) and redirect policy as an
+ * update. OK only for MeherY's own envelope in a 2xx.
+ */
+async function testMeheryCredential(ctx: ICredentialTestFunctions, credentials: MeheryCredentials): Promise<INodeCredentialTestResult> {
+	const problem = credentialProblem(credentials);
+	if (problem !== undefined) return { status: 'Error', message: `The MeherY credential is incomplete: ${problem}` };
+	const secrets = meherySecrets(credentials);
+	const send = sendWithLegacyRequest(ctx.helpers.request);
+	// A test button answers at once: one attempt, no retries.
+	const call: ServiceCall = { ...meheryCall(secrets), retry: { maxAttempts: 1 } };
+	const outcome = await sendUnderRedirectPolicy(
+		async (request) => await requestWithRetry(send, request, call),
+		buildTestRequest(credentials),
+		meheryRedirectPolicy(credentials),
+	).then(
+		(response) => ({ response }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in outcome) {
+		const { error } = outcome;
+		if (!(error instanceof ServiceRequestError)) return { status: 'Error', message: redactSecrets(errorText(error), secrets) };
+		const { failure } = error;
+		const known = failure.status !== undefined ? TEST_REFUSALS[failure.status] : undefined;
+		return { status: 'Error', message: known ?? redactSecrets(describeFailure(failure), secrets) };
+	}
+	const { response } = outcome;
+	if (!isMeheryEnvelope(response.body)) return { status: 'Error', message: notMeheryAnswer(response.statusCode, response.body, secrets).message };
+	return { status: 'OK', message: `MeherY answered ${response.statusCode} and accepted the key; no profile was changed.` };
+}
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }
 
 /** Per credential: the n8n credential id, else its URL and tenant (never the key itself). */

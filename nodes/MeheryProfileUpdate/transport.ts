@@ -2,14 +2,18 @@
  * What goes on the wire to MeherY: the update URL of a credential, the request for one profile
  * (form-data, URL-encoded or JSON), MeherY's answer envelope, and the credential test. The node
  * sends exactly what buildUpdateRequest returns, and Preview Only shows exactly that, redacted.
+ * Every request goes through the shared egress guard and redirect policy (../shared/redirects.ts):
+ * MeherY answers in its body, so a redirect is never its success, and the key never leaves its host.
  */
 import { randomBytes } from 'node:crypto';
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { MeheryApi } from '../../credentials/MeheryApi.credentials';
-import { redactValue, type ServiceFailure } from '../shared/errors';
+import { DEFAULT_EGRESS_POLICY, type EgressHelpersLike, type EgressPolicy } from '../shared/egress';
+import { answerExcerpt, redactValue, type ServiceFailure } from '../shared/errors';
+import { isObject } from '../shared/objects';
+import { memoisedEgressGuard, type RedirectPolicy } from '../shared/redirects';
 
 export const MEHERY_SERVICE = 'MeherY';
-
 
 const MEHERY_PATHS = MeheryApi.updatePaths;
 
@@ -23,6 +27,8 @@ export interface MeheryCredentials {
 	apiId?: string;
 	apiPath: MeheryPathChoice;
 	customPath?: string;
+	/** What the egress guard lets the base URL (and a same-origin redirect) be; default: public https only. */
+	policy?: EgressPolicy;
 }
 
 export function asMeheryCredentials(data: IDataObject): MeheryCredentials {
@@ -33,12 +39,26 @@ export function asMeheryCredentials(data: IDataObject): MeheryCredentials {
 		apiId: data.apiId ? String(data.apiId) : undefined,
 		apiPath: (data.apiPath as MeheryPathChoice) ?? 'xms',
 		customPath: data.customPath ? String(data.customPath) : undefined,
+		policy: { allowPrivateNetwork: data.allowPrivateNetwork === true, allowPlainHttp: data.allowPlainHttp === true },
 	};
 }
 
 /** Values that must never leave the node: the API key in every form it can take. */
 export function meherySecrets(credentials: MeheryCredentials): string[] {
 	return [credentials.apiKey];
+}
+
+/**
+ * The redirect policy of every MeherY request: a 303 is not MeherY's answer either. `helpers`
+ * brings n8n's egress filter where the running n8n has one (not in a credential test).
+ */
+export function meheryRedirectPolicy(credentials: MeheryCredentials, helpers?: EgressHelpersLike): RedirectPolicy {
+	return {
+		service: MEHERY_SERVICE,
+		guard: memoisedEgressGuard(credentials.policy ?? DEFAULT_EGRESS_POLICY, helpers),
+		secrets: meherySecrets(credentials),
+		seeOtherIsSuccess: false,
+	};
 }
 
 /** Why the credential cannot build a URL, or undefined. */
@@ -124,6 +144,11 @@ export function previewOf(request: IHttpRequestOptions, fields: IDataObject, sec
 	) as IDataObject;
 }
 
+/** The request the credential's Test sends: the update path with no body, so no profile can match. */
+export function buildTestRequest(credentials: MeheryCredentials): IHttpRequestOptions {
+	return { method: 'POST', url: meheryUpdateUrl(credentials), headers: authHeaders(credentials) };
+}
+
 /** One entry of MeherY's errors[] / warnings[]. */
 export interface MeheryIssue {
 	field?: string;
@@ -152,6 +177,27 @@ function issues(value: unknown): MeheryIssue[] {
 	);
 }
 
+/**
+ * Whether a 2xx body is MeherY's answer: a JSON object with the envelope's `status`. A login
+ * page, an empty body, plain text or another API's JSON is not, whatever its status code says.
+ */
+export function isMeheryEnvelope(body: unknown): body is IDataObject {
+	if (!isObject(body)) return false;
+	const { status } = body;
+	return (typeof status === 'string' && status.trim() !== '') || typeof status === 'number';
+}
+
+/** Why a 2xx is no MeherY answer at all: what answered instead, briefly and without secrets. */
+export function notMeheryAnswer(status: number, body: unknown, secrets: string[]): ServiceFailure {
+	const excerpt = answerExcerpt(body, secrets, 200);
+	return {
+		service: MEHERY_SERVICE,
+		status,
+		message: `MeherY answered ${status} with something that is not its API's answer: ${excerpt === '' ? '(an empty body)' : excerpt}`,
+		hint: "A proxy, a login page or another service answered for the base URL: check the credential's Base URL and API path.",
+	};
+}
+
 export function readEnvelope(body: unknown): MeheryEnvelope {
 	const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as IDataObject;
 	const error = b.error;
@@ -172,13 +218,16 @@ export function readEnvelope(body: unknown): MeheryEnvelope {
 /** Why a 2xx answer is a failure, or undefined when MeherY accepted the update. */
 export function envelopeFailure(envelope: MeheryEnvelope): ServiceFailure | undefined {
 	const statusFailed = envelope.status !== undefined && !SUCCESS_STATUS.test(envelope.status.trim());
-	if (envelope.errors.length === 0 && !statusFailed) return undefined;
+	// `success: false` beside the status is a refusal too, whatever the status says.
+	const successFalse = envelope.success === false;
+	if (envelope.errors.length === 0 && !statusFailed && !successFalse) return undefined;
 	const first = envelope.errors[0];
 	const code = first?.code ?? (statusFailed ? envelope.status : undefined);
+	const fallback = statusFailed ? `status ${envelope.status}` : 'success: false';
 	return {
 		service: MEHERY_SERVICE,
 		code,
-		message: envelope.errors.length > 0 ? describeIssues(envelope.errors, code) : envelope.message ?? `status ${envelope.status}`,
+		message: envelope.errors.length > 0 ? describeIssues(envelope.errors, code) : envelope.message ?? fallback,
 		details: { status: envelope.status, message: envelope.message, errors: envelope.errors, warnings: envelope.warnings },
 		hint: 'MeherY refused this profile; the other items are unaffected.',
 	};

@@ -141,7 +141,7 @@ async function main(): Promise<void> {
 	const n8n = await startN8n({
 		name: 'bench-mehery',
 		credentials: [
-			{ id: 'bench-mehery', name: 'Bench MeherY', type: 'meheryApi', data: { baseUrl: double.baseUrl, tenant: TENANT, apiKey: API_KEY, apiPath: 'xms' } },
+			{ id: 'bench-mehery', name: 'Bench MeherY', type: 'meheryApi', data: { baseUrl: double.baseUrl, tenant: TENANT, apiKey: API_KEY, apiPath: 'xms', allowPrivateNetwork: true, allowPlainHttp: true } },
 			{ id: 'bench-header', name: 'Bench x-api-key', type: 'httpHeaderAuth', data: { name: 'x-api-key', value: API_KEY } },
 		],
 		workflows,

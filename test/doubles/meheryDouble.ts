@@ -4,6 +4,8 @@
  * included: a parameter whose name is not a code of the tenant's customer master is silently
  * ignored (answered 200, value dropped), a date not in MM-DD-YY is silently dropped too, errors
  * arrive inside a 200 envelope as well as with 4xx, and calls beyond a concurrency limit get 429.
+ * What stands in front of it is unkind too: a redirect (a moved domain, a login wall) answered
+ * before any key is checked, and 2xx answers that are not MeherY's (an HTML page, an empty body).
  * Where the public record is silent the choice is written as "Choice:"; when unsure it is the
  * stricter one.
  *
@@ -69,8 +71,9 @@ export interface MeheryFault {
 	warnings?: MeheryIssue[];
 	/** When true the update is still applied (a warning-only answer). Default false. */
 	apply?: boolean;
-	/** A raw non-JSON body (what a gateway answers). */
+	/** A raw non-JSON body (what a gateway answers), sent as text/html unless `contentType` says otherwise. */
 	rawBody?: string;
+	contentType?: string;
 	headers?: Record<string, string>;
 	times?: number;
 }
@@ -150,6 +153,7 @@ export class MeheryDouble {
 	private readonly retryAfterSeconds: number | undefined;
 	private latencyMs: number;
 	private faults: Array<MeheryFault & { remaining: number }> = [];
+	private redirects: Array<{ status: number; location: string; remaining: number }> = [];
 	private inFlight = 0;
 	private server: Server | undefined;
 	private url: string | undefined;
@@ -217,8 +221,17 @@ export class MeheryDouble {
 		this.faults.push({ ...fault, remaining: fault.times ?? 1 });
 	}
 
+	/**
+	 * The next `times` requests, whatever their key or path, are answered `status` with this
+	 * Location and no body, as a proxy or a moved domain in front of MeherY answers.
+	 */
+	redirectNext(status: number, location: string, times = 1): void {
+		this.redirects.push({ status, location, remaining: times });
+	}
+
 	clearFaults(): void {
 		this.faults = [];
+		this.redirects = [];
 	}
 
 	/** Copies of a tenant's stored profiles, oldest first. */
@@ -254,12 +267,18 @@ export class MeheryDouble {
 		};
 		this.requests.push(entry);
 		if (this.requests.length > REQUEST_LOG_LIMIT) this.requests.shift();
-		const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+		const answer = (status: number, body: unknown, headers: Record<string, string> = {}, contentType?: string) => {
 			entry.status = status;
 			const text = typeof body === 'string' ? body : JSON.stringify(body);
-			res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json', ...headers });
+			res.writeHead(status, { 'content-type': contentType ?? (typeof body === 'string' ? 'text/html' : 'application/json'), ...headers });
 			res.end(text);
 		};
+		const redirect = this.redirects.find((candidate) => candidate.remaining > 0);
+		if (redirect !== undefined) {
+			redirect.remaining -= 1;
+			this.redirects = this.redirects.filter((candidate) => candidate.remaining > 0);
+			return answer(redirect.status, '', { location: redirect.location });
+		}
 		const fail = (status: number, code: string, description: string) =>
 			answer(status, meheryEnvelope({ status: 'error', message: description, errors: [{ field: null, code, description }], path: url.pathname }));
 
@@ -306,7 +325,7 @@ export class MeheryDouble {
 			if (fault !== undefined) {
 				fault.remaining -= 1;
 				this.faults = this.faults.filter((candidate) => candidate.remaining > 0);
-				if (fault.rawBody !== undefined) return answer(fault.status, fault.rawBody, fault.headers);
+				if (fault.rawBody !== undefined) return answer(fault.status, fault.rawBody, fault.headers, fault.contentType);
 				const warnings = fault.warnings ?? [];
 				let data: unknown = null;
 				if (fault.apply) {

@@ -1,11 +1,20 @@
 /**
  * MeherY Profile Update run in-process on n8n's own ExecuteContext (test/unit/fakes/n8nContext.ts)
- * against the MeherY double.
+ * against the MeherY double, on loopback over plain http: every credential here allows both, and
+ * the refusals themselves are specified with those options off.
  */
-import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { CredentialTestContext } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	INodeExecutionData,
+	INodeParameters,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
 import { MeheryApi } from '../../credentials/MeheryApi.credentials';
 import { MeheryProfileUpdate } from '../../nodes/MeheryProfileUpdate/MeheryProfileUpdate.node';
 import { MeheryDouble } from '../doubles/meheryDouble';
+import { OTHER_HOST_PAGE, OtherHost } from '../doubles/otherHost';
 import { CREDENTIAL_TYPES, InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
 
 const API_KEY = 'mh-unit-key-7f3e9a21';
@@ -16,7 +25,9 @@ const double = new MeheryDouble({
 });
 
 function credentials(data: Record<string, unknown> = {}): Record<string, ICredentialDataDecryptedObject> {
-	return { meheryApi: { baseUrl: double.baseUrl, tenant: 'acme', apiKey: API_KEY, apiPath: 'xms', ...data } };
+	return {
+		meheryApi: { baseUrl: double.baseUrl, tenant: 'acme', apiKey: API_KEY, apiPath: 'xms', allowPrivateNetwork: true, allowPlainHttp: true, ...data },
+	};
 }
 
 const CUSTOM_CODES = { code: [{ code: 'dateOfBirth', kind: 'date' }, { code: 'loyaltyTier', kind: 'text' }] };
@@ -154,5 +165,135 @@ describe('MeherY Profile Update', () => {
 		);
 		expect(error?.message).toMatch(/^Custom Codes: `email1` is a standard MeherY code/);
 		expect(double.counters.requests).toBe(0);
+	});
+});
+
+describe('MeherY Profile Update: an answer that is not MeherY\'s is a failure, and the key never leaves its host', () => {
+	const otherHost = new OtherHost();
+	beforeAll(async () => await otherHost.start());
+	afterAll(async () => await otherHost.stop());
+	beforeEach(() => otherHost.requests.splice(0));
+
+	it.each([
+		[301, 'a redirect to {location}, not followed: a POST is never repeated after a 301'],
+		[302, 'a redirect to {location}, not followed: a POST is never repeated after a 302'],
+		[303, '"see other" {location} instead of MeherY\'s answer'],
+	])('fails an update answered %i to another host, sending neither the profile nor the key there', async (status, reason) => {
+		double.redirectNext(status, otherHost.url('/login'));
+		const [item] = await run([profile(1)]);
+		expect(otherHost.requests).toEqual([]);
+		expect(double.counters.requests).toBe(1);
+		expect(item.json.status).toBeUndefined();
+		const location = `${otherHost.baseUrl}/login`;
+		expect(item.json.error).toBe(`MeherY answered ${status}: ${reason.replace('{location}', location)}; it may have been applied, so it was not sent again`);
+		expect(item.json.details).toMatchObject({ httpStatus: status, attempts: 1, mayHaveBeenApplied: true });
+		expect(JSON.stringify(item.json)).not.toContain('otherhost-secret-query');
+		expect(JSON.stringify(item.json)).not.toContain(API_KEY);
+	});
+
+	it('refuses a 307 to another host: the key stays with MeherY', async () => {
+		double.redirectNext(307, otherHost.url('/profile/update'));
+		const [item] = await run([profile(1)]);
+		expect(otherHost.requests).toEqual([]);
+		expect(String(item.json.error)).toContain(`MeherY answered 307: redirected from ${double.baseUrl} to ${otherHost.baseUrl}; credentials are never sent to another host`);
+	});
+
+	it('follows a 307 to the same origin with the same POST, body and key', async () => {
+		double.redirectNext(307, '/nexus/xms/api/v1/profile/update?tnt=acme');
+		const [item] = await run([profile(1)]);
+		expect(item.json).toMatchObject({ status: 'success', httpStatus: 200 });
+		expect(double.requests.map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([
+			'POST /xms/data/api/v1/profile/update?tnt=acme 307',
+			'POST /nexus/xms/api/v1/profile/update?tnt=acme 200',
+		]);
+		expect(double.profileBy('acme', 'email1', 'person1@example.test')).toMatchObject({ firstName: 'First1' });
+	});
+
+	it.each([
+		['an HTML page', 'text/html; charset=utf-8', OTHER_HOST_PAGE, `${OTHER_HOST_PAGE.replace(/\s+/g, ' ').slice(0, 200)}…`],
+		['an empty body', 'text/plain', '', '(an empty body)'],
+		['plain text', 'text/plain', 'OK', 'OK'],
+		['JSON without the envelope\'s status', 'application/json', '{"result":"updated"}', '{"result":"updated"}'],
+		['{"success":false}', 'application/json', '{"success":false}', '{"success":false}'],
+	])('fails an update answered 200 with %s', async (_case, contentType, rawBody, excerpt) => {
+		double.injectFault({ status: 200, rawBody, contentType });
+		const [item] = await run([profile(1)]);
+		expect(item.json.status).toBeUndefined();
+		expect(item.json.error).toBe(`MeherY answered 200 with something that is not its API's answer: ${excerpt}`);
+		expect(item.json.details).toMatchObject({ httpStatus: 200 });
+	});
+
+	it('fails an envelope that says success:false beside its status', async () => {
+		double.injectFault({ status: 200, rawBody: '{"status":"success","success":false,"message":"Profile locked"}', contentType: 'application/json' });
+		const [item] = await run([profile(1)]);
+		expect(item.json.error).toBe('MeherY answered 200: Profile locked');
+	});
+
+	it('keeps the key out of the excerpt of a page that echoes it', async () => {
+		double.injectFault({ status: 200, rawBody: `<html><body>Your key ${API_KEY} is not valid here</body></html>`, contentType: 'text/html' });
+		const [item] = await run([profile(1)]);
+		expect(item.json.error).toBe("MeherY answered 200 with something that is not its API's answer: <html><body>Your key [redacted] is not valid here</body></html>");
+	});
+
+	it('refuses a plain http:// base URL unless the credential allows plain HTTP, sending nothing', async () => {
+		const [item] = await run([profile(1)], {}, { credentialData: { allowPlainHttp: false } });
+		expect(double.counters.requests).toBe(0);
+		expect(item.json.error).toBe(
+			`Refused to send to ${double.baseUrl}: it uses plain http:// (unencrypted). Turn on "Allow Plain HTTP" only for a server you control on a network you trust.`,
+		);
+		expect(item.json.message).toBe('Nothing was sent to MeherY.');
+	});
+
+	it('refuses a loopback base URL unless the credential allows private network targets', async () => {
+		const [item] = await run([profile(1)], {}, { credentialData: { allowPrivateNetwork: false } });
+		expect(double.counters.requests).toBe(0);
+		expect(String(item.json.error)).toMatch(/^Refused to send to http:\/\/127\.0\.0\.1:\d+: it is a loopback address \(this machine\)/);
+	});
+
+	it('refuses the cloud metadata address even with private targets allowed', async () => {
+		const [item] = await run([profile(1)], {}, { credentialData: { baseUrl: 'http://169.254.169.254' } });
+		expect(item.json.error).toBe('Refused to send to http://169.254.169.254: it is a cloud metadata service.');
+	});
+});
+
+describe('the MeherY credential\'s Test', () => {
+	const otherHost = new OtherHost();
+	const testContext = new CredentialTestContext({} as IWorkflowExecuteAdditionalData) as unknown as ICredentialTestFunctions;
+	const test = async (data: Record<string, unknown> = {}) =>
+		await nodeType.methods.credentialTest.meheryApiTest.call(testContext, { id: 'test', name: 'MeherY', type: 'meheryApi', data: credentials(data).meheryApi });
+
+	beforeAll(async () => await otherHost.start());
+	afterAll(async () => await otherHost.stop());
+	beforeEach(() => otherHost.requests.splice(0));
+
+	it('accepts a reachable MeherY that answers with its envelope, changing no profile', async () => {
+		expect(await test()).toEqual({ status: 'OK', message: 'MeherY answered 200 and accepted the key; no profile was changed.' });
+		expect(double.counters.updates).toBe(0);
+	});
+
+	it('reports a wrong key as refused', async () => {
+		expect(await test({ apiKey: 'wrong-key-999999' })).toEqual({ status: 'Error', message: 'MeherY refused the API key (HTTP 401): check the API key and API ID.' });
+	});
+
+	it('fails on a redirect to another host, sending nothing there', async () => {
+		double.redirectNext(302, otherHost.url('/login'));
+		const result = await test();
+		expect(otherHost.requests).toEqual([]);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^MeherY answered 302: a redirect to http:\/\/127\.0\.0\.1:\d+\/login, not followed/);
+	});
+
+	it('fails on a 200 that is not MeherY\'s answer', async () => {
+		double.injectFault({ status: 200, rawBody: 'OK', contentType: 'text/plain' });
+		expect(await test()).toEqual({ status: 'Error', message: "MeherY answered 200 with something that is not its API's answer: OK" });
+	});
+
+	it('refuses plain http:// unless the credential allows it, sending nothing', async () => {
+		const result = await test({ allowPlainHttp: false });
+		expect(double.counters.requests).toBe(0);
+		expect(result).toEqual({
+			status: 'Error',
+			message: `Refused to send to ${double.baseUrl}: it uses plain http:// (unencrypted). Turn on "Allow Plain HTTP" only for a server you control on a network you trust.`,
+		});
 	});
 });
