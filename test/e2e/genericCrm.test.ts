@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
 import { CrmDoubles } from '../doubles/crmDoubles';
+import { OtherHost } from '../doubles/otherHost';
 import { PKG, webhookNode } from './fixtures/workflows';
 import { crmCredential, crmWorkflow, REACH_DOUBLES, runLeads } from './fixtures/genericCrmFixtures';
 
@@ -205,10 +206,31 @@ describe('Generic CRM Webhook in a real n8n', () => {
 		});
 
 		it('Custom: a redirect to the metadata address is refused after the first hop', async () => {
-			doubles.scriptCustom('e2e800@example.com', { kind: 'redirect', status: 302, location: 'http://169.254.169.254/latest/meta-data/' });
+			doubles.scriptCustom('e2e800@example.com', { kind: 'redirect', status: 307, location: 'http://169.254.169.254/latest/meta-data/' });
 			const { failed } = await runLeads(n8n, 'custom', [lead(800)]);
 			expect(doubles.customAttemptsFor('e2e800@example.com')).toBe(1);
 			expect(String(failed[0].error)).toContain('redirected to a refused target');
+		});
+
+		it('Custom: a 303 (Post/Redirect/Get) stores the lead once, synced; a 302 to another host fails as may have been applied and nothing reaches that host', async () => {
+			const otherHost = new OtherHost();
+			await otherHost.start();
+			try {
+				doubles.scriptCustom('e2e810@example.com', { kind: 'postRedirectGet', status: 303, location: '/custom/leads?created={id}', times: 1 });
+				doubles.scriptCustom('e2e811@example.com', { kind: 'redirect', status: 302, location: otherHost.url('/login') });
+				const { synced, failed } = await runLeads(n8n, 'custom', [lead(810), lead(811)]);
+				expect(doubles.customLeadsFor('e2e810@example.com')).toHaveLength(1);
+				expect(synced).toEqual([expect.objectContaining({ email: 'e2e810@example.com', syncStatus: 'synced', httpStatus: 303, attempts: 1 })]);
+				expect(otherHost.requests).toEqual([]);
+				expect(failed).toEqual([
+					expect.objectContaining({ email: 'e2e811@example.com', syncStatus: 'failed', httpStatus: 302, attempts: 1, details: expect.objectContaining({ mayHaveBeenApplied: true }) }),
+				]);
+				expect(String(failed[0].error)).toBe(
+					`the CRM endpoint answered 302: a redirect to ${otherHost.baseUrl}/login, not followed: a POST is never repeated after a 302; it may have been applied, so it was not sent again`,
+				);
+			} finally {
+				await otherHost.stop();
+			}
 		});
 	});
 

@@ -4,6 +4,7 @@
  */
 import { startN8n, type N8nProcess } from '../harness/n8n';
 import { MeheryDouble } from '../doubles/meheryDouble';
+import { OtherHost } from '../doubles/otherHost';
 import {
 	meheryCredential,
 	meheryTemplateWorkflow,
@@ -131,6 +132,34 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 		expect(JSON.stringify(data)).not.toContain(API_KEY);
 	});
 
+	describe('an answer that is not MeherY’s', () => {
+		const otherHost = new OtherHost();
+		beforeAll(async () => await otherHost.start());
+		afterAll(async () => await otherHost.stop());
+
+		it('fails on a 302 to another host: neither the profile nor the key reaches it, and Zoho is answered with an error', async () => {
+			const before = (await n8n.executions('zoho-mehery')).length;
+			double.redirectNext(302, otherHost.url('/login'));
+			const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters({ email1: 'moved@example.test' })));
+			expect(answer.status).toBeGreaterThanOrEqual(500);
+			expect(otherHost.requests).toEqual([]);
+			const data = await lastExecution('zoho-mehery', before + 1);
+			expect(data.resultData.error?.message).toBe(
+				`MeherY answered 302: a redirect to ${otherHost.baseUrl}/login, not followed: a POST is never repeated after a 302; it may have been applied, so it was not sent again`,
+			);
+			expect(JSON.stringify(data)).not.toContain(API_KEY);
+		});
+
+		it('fails on a 200 that is an HTML page', async () => {
+			const before = (await n8n.executions('zoho-mehery')).length;
+			double.injectFault({ status: 200, rawBody: '<html><body>Maintenance</body></html>' });
+			const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters()));
+			expect(answer.status).toBeGreaterThanOrEqual(500);
+			const data = await lastExecution('zoho-mehery', before + 1);
+			expect(data.resultData.error?.message).toBe("MeherY answered 200 with something that is not its API's answer: <html><body>Maintenance</body></html>");
+		});
+	});
+
 	describe('the MeherY credential’s Test button', () => {
 		const test = async (data: Record<string, unknown>) =>
 			(await n8n.testCredential(meheryCredential('test', double, { tenant: TENANT, apiKey: API_KEY, ...data }))).data;
@@ -142,10 +171,9 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 			expect(double.counters.updates).toBe(0);
 		});
 
-		// n8n 1.x answers a failed credential test with its own sentence per status, not the rule's.
-		const onN8n1 = (process.env.N8N_VERSION ?? '').startsWith('1.');
-		const REFUSED = onN8n1 ? 'Authorization failed - please check your credentials' : 'MeherY refused the API key (HTTP 401): check the API key and API ID.';
-		const NOT_FOUND = onN8n1 ? 'The resource you are requesting could not be found' : 'MeherY answered 404: the tenant code or the API path is wrong.';
+		// The node's own test function words every outcome, on n8n 1.x as on 2.x.
+		const REFUSED = 'MeherY refused the API key (HTTP 401): check the API key and API ID.';
+		const NOT_FOUND = 'MeherY answered 404: the tenant code or the API path is wrong.';
 
 		it('reports a wrong key as refused', async () => {
 			expect(await test({ apiKey: 'wrong-key-999999' })).toEqual({ status: 'Error', message: REFUSED });
@@ -162,8 +190,16 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 		it('reports an unreachable host', async () => {
 			const result = await test({ baseUrl: 'http://127.0.0.1:9' });
 			expect(result.status).toBe('Error');
-			// n8n 2.x passes the socket code through; n8n 1.x words it itself.
-			expect(result.message).toMatch(onN8n1 ? /refused the connection/ : /ECONNREFUSED/);
+			expect(result.message).toMatch(/ECONNREFUSED|refused the connection/);
 		});
+
+		it('refuses a plain http:// base URL unless the credential allows it, sending nothing', async () => {
+			expect(await test({ allowPlainHttp: false })).toEqual({
+				status: 'Error',
+				message: `Refused to send to ${double.baseUrl}: it uses plain http:// (unencrypted). Turn on "Allow Plain HTTP" only for a server you control on a network you trust.`,
+			});
+			expect(double.counters.requests).toBe(0);
+		});
+
 	});
 });
