@@ -67,6 +67,12 @@ export interface TargetSchema {
 	dateFormat: DateOutputFormat;
 	/** Output format for fields of kind 'dateTime'. */
 	dateTimeFormat: DateOutputFormat;
+	/**
+	 * Names the user typed (explicit fields, static values) go out exactly as typed: where any
+	 * name is a field (a CRM's custom fields), 'Email' may be another field than 'email', so
+	 * respelling it would guess. Only auto-mapping then uses the schema's spelling.
+	 */
+	keepsTypedNames?: boolean;
 }
 
 export interface FieldAssignment {
@@ -227,12 +233,13 @@ export type FieldNameResolution = { name: string; problem?: undefined } | { name
 
 /**
  * The schema's spelling of a field name. Names must match case-sensitively, but a name that
- * differs only in case or separators ('last_name' for 'Last_Name') is accepted and respelled.
+ * differs only in case or separators ('last_name' for 'Last_Name') is accepted and respelled,
+ * unless the schema keeps typed names (then every name is kept as typed, trimmed).
  */
 export function resolveFieldName(rawName: string, schema: TargetSchema): FieldNameResolution {
 	const name = rawName.trim();
 	if (name === '') return { problem: 'a field name is empty' };
-	if (schema.fields.some((field) => field.name === name)) return { name };
+	if (schema.keepsTypedNames || schema.fields.some((field) => field.name === name)) return { name };
 
 	const normalised = normaliseFieldName(name);
 	const sameWhenNormalised = schema.fields.filter((field) => normaliseFieldName(field.name) === normalised);
@@ -399,14 +406,51 @@ function fillNamesFromFullName(
 		findFirstCandidate(candidates.nested, FULL_NAME_ALIASES(), isAvailable);
 	if (fullName === undefined) return;
 
-	const parts = splitFullName(fullName.value as string);
+	const known = {
+		firstName: firstNameMissing ? undefined : found.get(firstNameField!.name)?.value,
+		lastName: lastNameMissing ? undefined : found.get(lastNameField!.name)?.value,
+	};
+	const parts = missingNameParts(fullName.value as string, known);
 	const sourcePath = `${fullName.path} (split)`;
 	if (firstNameMissing && parts.firstName !== undefined) {
 		found.set(firstNameField.name, { field: firstNameField.name, value: parts.firstName, sourcePath });
 	}
-	if (lastNameMissing) {
+	if (lastNameMissing && parts.lastName !== undefined) {
 		found.set(lastNameField.name, { field: lastNameField.name, value: parts.lastName, sourcePath });
 	}
+}
+
+/**
+ * The halves of a full name that are certainly there, for the halves not known: both from a
+ * name of two words or more; one half only where the full name is the known half plus the rest
+ * ('John Smith' with first name 'John' gives 'Smith'). A single word ('Cher') is no half in
+ * particular, and a full name that repeats or contradicts the known half ('John' beside first
+ * name 'John') gives nothing: a name is never invented.
+ */
+export function missingNameParts(
+	fullName: string,
+	known: { firstName?: unknown; lastName?: unknown },
+): { firstName?: string; lastName?: string } {
+	const words = fullName.trim().split(/\s+/).filter(Boolean);
+	const wordsOf = (value: unknown) =>
+		typeof value === 'string' || typeof value === 'number' ? String(value).trim().split(/\s+/).filter(Boolean) : [];
+	const sameWords = (a: string[], b: string[]) => a.length === b.length && a.every((word, i) => word.toLowerCase() === b[i].toLowerCase());
+	const first = wordsOf(known.firstName);
+	const last = wordsOf(known.lastName);
+	if (!first.length && !last.length) {
+		if (words.length < 2) return {};
+		const { firstName, lastName } = splitFullName(words.join(' '));
+		return { firstName, lastName };
+	}
+	if (first.length && !last.length) {
+		const rest = words.slice(first.length);
+		return rest.length && sameWords(words.slice(0, first.length), first) ? { lastName: rest.join(' ') } : {};
+	}
+	if (last.length && !first.length) {
+		const rest = words.slice(0, words.length - last.length);
+		return rest.length && sameWords(words.slice(words.length - last.length), last) ? { firstName: rest.join(' ') } : {};
+	}
+	return {};
 }
 
 let fullNameAliases: string[] | undefined;
@@ -628,8 +672,9 @@ export function mapContact(options: MappingInput): MappingResult {
 	};
 
 	if (options.input !== undefined) {
+		const typedElsewhere = fieldsTypedInAnotherSpelling(schema, [...(options.staticValues ?? []), ...(options.fields ?? [])]);
 		for (const mapped of findAutoMappedValues(options.input, schema)) {
-			offer(mapped.field, mapped.value, { autoMappedFrom: mapped.sourcePath });
+			if (!typedElsewhere.has(mapped.field)) offer(mapped.field, mapped.value, { autoMappedFrom: mapped.sourcePath });
 		}
 	}
 	const assignmentSources: Array<[FieldAssignment[] | undefined, string]> = [
@@ -698,6 +743,23 @@ export function mapContact(options: MappingInput): MappingResult {
 	}
 
 	return { fields, problems };
+}
+
+/**
+ * Schema fields the user set, with a value, under another spelling of their name ('Email' for
+ * 'email') where typed names are kept: auto-mapping leaves those to the user's field, as it
+ * leaves a field the user set under its own name, so one lead does not carry one value twice.
+ */
+function fieldsTypedInAnotherSpelling(schema: TargetSchema, assignments: FieldAssignment[]): Set<string> {
+	const taken = new Set<string>();
+	if (!schema.keepsTypedNames) return taken;
+	const { ownNames } = compileSchema(schema);
+	for (const { field, value } of assignments) {
+		if (typeof field !== 'string' || isEmptyValue(value)) continue;
+		const schemaName = ownNames.get(normaliseFieldName(field));
+		if (schemaName !== undefined && schemaName !== field.trim()) taken.add(schemaName);
+	}
+	return taken;
 }
 
 /**

@@ -549,6 +549,49 @@ describe('field names', () => {
 		]);
 	});
 
+	describe('a schema that keeps typed names (a CRM where any name may be a field)', () => {
+		const TYPED_NAMES_SCHEMA: TargetSchema = defineSchema({ ...LEAD_SCHEMA, id: 'typedNames', keepsTypedNames: true });
+
+		test('sends explicit fields under the names typed: firstName, Email and leadSource are not respelled', () => {
+			const result = mapContact({
+				itemIndex: 0,
+				schema: TYPED_NAMES_SCHEMA,
+				fields: [
+					{ field: 'firstName', value: 'Ada' },
+					{ field: 'Email', value: 'Ada@Example.com' },
+				],
+				staticValues: [{ field: 'leadSource', value: 'Chatbot' }],
+			});
+			expect(result.problems).toEqual([]);
+			expect(result.fields).toEqual({ leadSource: 'Chatbot', firstName: 'Ada', Email: 'Ada@Example.com' });
+		});
+
+		test('auto-mapping still uses the schema spelling', () => {
+			const result = mapContact({ itemIndex: 0, schema: TYPED_NAMES_SCHEMA, input: { firstName: 'Ada', Email: 'ADA@example.com' } });
+			expect(result.fields).toEqual({ email: 'ada@example.com', first_name: 'Ada' });
+		});
+
+		test('a field typed in another spelling takes that field from auto-mapping, so the value is not sent twice', () => {
+			const result = mapContact({
+				itemIndex: 0,
+				schema: TYPED_NAMES_SCHEMA,
+				input: { email: 'auto@example.com', first_name: 'Ada' },
+				fields: [{ field: 'Email', value: 'typed@example.com' }],
+			});
+			expect(result.fields).toEqual({ first_name: 'Ada', Email: 'typed@example.com' });
+		});
+
+		test('an empty typed field leaves the auto-mapped value in place, as an empty explicit mapping does', () => {
+			const result = mapContact({
+				itemIndex: 0,
+				schema: TYPED_NAMES_SCHEMA,
+				input: { email: 'auto@example.com' },
+				fields: [{ field: 'Email', value: '' }],
+			});
+			expect(result.fields).toEqual({ email: 'auto@example.com' });
+		});
+	});
+
 	test('a static value under an unknown name is a problem too', () => {
 		const result = mapContact({
 			itemIndex: 0,
@@ -881,15 +924,30 @@ describe('full-name splitting', () => {
 		});
 	});
 
-	test('a single-word full name fills only the last name', () => {
-		expect(autoMapFields({ name: 'Lovelace' }, LEAD_SCHEMA)).toEqual({ last_name: 'Lovelace' });
+	test('a single-word full name fills neither half: "Cher" invents no last name', () => {
+		expect(autoMapFields({ name: 'Cher', email: 'cher@example.com' }, LEAD_SCHEMA)).toEqual({ email: 'cher@example.com' });
 	});
 
-	test('fills only the missing half', () => {
-		expect(autoMapFields({ name: 'Ada Lovelace', lastName: 'Byron' }, LEAD_SCHEMA)).toEqual({
-			first_name: 'Ada',
-			last_name: 'Byron',
+	test('a full name that only repeats the first name fills no last name', () => {
+		expect(autoMapFields({ first_name: 'John', name: 'John' }, LEAD_SCHEMA)).toEqual({ first_name: 'John' });
+	});
+
+	test('fills the missing last name with what follows the known first name', () => {
+		expect(autoMapFields({ name: 'John Paul Smith', firstName: 'john' }, LEAD_SCHEMA)).toEqual({
+			first_name: 'john',
+			last_name: 'Paul Smith',
 		});
+	});
+
+	test('fills the missing first name with what precedes the known last name', () => {
+		expect(autoMapFields({ name: 'Ada King Lovelace', lastName: 'Lovelace' }, LEAD_SCHEMA)).toEqual({
+			first_name: 'Ada King',
+			last_name: 'Lovelace',
+		});
+	});
+
+	test('a full name that contradicts the known half fills nothing', () => {
+		expect(autoMapFields({ name: 'Ada Lovelace', lastName: 'Byron' }, LEAD_SCHEMA)).toEqual({ last_name: 'Byron' });
 	});
 
 	test('is not used when first and last name are both present', () => {
