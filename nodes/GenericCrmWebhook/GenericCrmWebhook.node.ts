@@ -21,7 +21,7 @@ import { formatProblems, mapContact, type FieldAssignment } from '../shared/fiel
 import { requestWithRetry, sendServiceRequest, sendWithLegacyRequest, ServiceRequestError } from '../shared/http';
 import { boundedInteger, createItemParameterReader } from '../shared/parameters';
 import { memoisedEgressGuard } from '../shared/redirects';
-import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
+import { failureCauseOf, runTargetPipeline, type FailureCause, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { genericCrmProperties } from './description';
 import { endpointOf, fullNameOf, sensitiveHeaderValues, testLead, type Endpoint } from './endpoint';
 import { presetOf, type LeadAnswer, type Preset } from './presets';
@@ -29,8 +29,18 @@ import { answerExcerpt, CrmRefusal, sendCrmCall, type CrmCallOptions, type CrmSe
 
 const CREDENTIAL_TYPE = 'crmWebhookApi';
 
-/** Fields an earlier pass through the Failed output added to an item; not part of the lead. */
-const FAILURE_FIELDS = ['error', 'message', 'details', 'syncStatus', 'attempts', 'httpStatus'];
+/** The one key the node adds to a lead's own fields: what happened to it (see crmSyncOfFailure). */
+const OUTCOME_KEY = 'crmSync';
+
+/** One lead as it goes out: its CRM fields, and the headers and secrets evaluated for its item. */
+interface CrmLead {
+	fields: IDataObject;
+	headers: Record<string, string>;
+	/** Custom header values that look like credentials, redacted like the credential's own. */
+	headerSecrets: string[];
+}
+
+type NameValue = Array<{ name: string; value: unknown }>;
 
 export class GenericCrmWebhook implements INodeType {
 	description: INodeTypeDescription = {
@@ -92,24 +102,25 @@ export class GenericCrmWebhook implements INodeType {
 		if ('problem' in found) throw new NodeOperationError(this.getNode(), found.problem, { itemIndex: 0 });
 		const { endpoint } = found;
 		const { preset } = endpoint;
-		const headers = customHeaders(this.getNodeParameter('headers.header', 0, []) as Array<{ name: string; value: string }>);
-		const secrets = [...crmCredentialSecrets(credentials), ...sensitiveHeaderValues(headers)];
+		const credentialSecrets = crmCredentialSecrets(credentials);
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const timeoutMs = boundedInteger(options.timeoutSeconds, 30, 1, 300) * 1000;
 		const egressHelpers = this.helpers as unknown as EgressHelpersLike;
 		const sender: CrmSender = async (request, call) => await sendServiceRequest(this, request, call);
-		const staticValues = (this.getNodeParameter('staticValues.value', 0, []) as Array<{ name: string; value: string }>)
-			.filter((entry) => entry.name)
-			.map((entry) => ({ field: entry.name, value: entry.value }));
+		const readParameter = createItemParameterReader(this);
+		// Static values and headers may be expressions: each item gets its own.
+		const staticValuesOf = (itemIndex: number) => assignmentsOf(readParameter<NameValue>('staticValues.value', itemIndex, []));
+		const headersOf = (itemIndex: number) => customHeaders(readParameter<NameValue>('headers.header', itemIndex, []));
 
 		if (this.getNodeParameter('operation', 0) === 'sendTestLead') {
-			return await runTestLead(this, sender, endpoint, { headers, secrets, staticValues, timeoutMs, egressHelpers });
+			const headers = headersOf(0);
+			const secrets = [...credentialSecrets, ...sensitiveHeaderValues(headers)];
+			return await runTestLead(this, sender, endpoint, { headers, secrets, staticValues: staticValuesOf(0), timeoutMs, egressHelpers });
 		}
 
 		const items = this.getInputData();
-		const readParameter = createItemParameterReader(this);
 		const guard = memoisedEgressGuard(endpoint.policy, egressHelpers);
-		const callOptions = (itemIndex: number): CrmCallOptions => ({
+		const callOptions = (itemIndex: number, headers: Record<string, string>, secrets: string[]): CrmCallOptions => ({
 			preset,
 			settings: endpoint.settings,
 			policy: endpoint.policy,
@@ -122,66 +133,113 @@ export class GenericCrmWebhook implements INodeType {
 			credentialType: CREDENTIAL_TYPE,
 			credentialsDecrypted: credentials,
 		});
+		const maxBatchSize = preset.maxBatchSize(endpoint.settings);
 
-		const outputs = await runTargetPipeline<IDataObject>(this, {
+		/** One call for leads that share their headers; one outcome per lead, in order. */
+		const sendCall = async (leads: Array<TargetRecord<CrmLead>>): Promise<RecordOutcome[]> => {
+			const secrets = [...credentialSecrets, ...new Set(leads.flatMap(({ record }) => record.headerSecrets))];
+			const outcome = await sendCrmCall(
+				sender,
+				leads.map(({ record }) => record.fields),
+				callOptions(leads[0].itemIndex, leads[0].record.headers, secrets),
+			).then(
+				(result) => ({ result }),
+				(error: unknown) => ({ error }),
+			);
+			if ('error' in outcome) {
+				const error = asNodeError(this, outcome.error, leads[0].itemIndex, secrets);
+				return leads.map((): RecordOutcome => ({ ok: false, error }));
+			}
+			const { result } = outcome;
+			return leads.map(({ itemIndex }, position) =>
+				leadOutcome(this, preset, result.answers[position], {
+					itemIndex,
+					input: items[itemIndex].json,
+					statusCode: result.statusCode,
+					attempts: result.attempts,
+					secrets,
+				}),
+			);
+		};
+
+		return await runTargetPipeline<CrmLead>(this, {
 			service: preset.service,
-			batchSize: preset.maxBatchSize === 1 ? 1 : boundedInteger(options.batchSize, preset.maxBatchSize, 1, preset.maxBatchSize),
+			batchSize: maxBatchSize === 1 ? 1 : boundedInteger(options.batchSize, maxBatchSize, 1, maxBatchSize),
 			concurrency: boundedInteger(options.concurrency, 4, 1, 50),
 			limiterKey: `${CREDENTIAL_TYPE}:${this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? hashOf(endpoint.settings.url)}`,
-			failedOutput: true,
 			prepare: (item, itemIndex) => {
-				const fields = (readParameter<Array<{ name: string; value: unknown }>>('fields.field', itemIndex, []) ?? [])
-					.filter((entry) => entry.name)
-					.map((entry) => ({ field: entry.name, value: entry.value }));
-				return prepareLead(this, preset, {
-					itemIndex,
-					input: readParameter<boolean>('autoMap', itemIndex, true) ? leadFieldsOf(item.json) : undefined,
-					fields,
-					staticValues,
-					timeZone: String(readParameter('options.timeZone', itemIndex, '') ?? '') || undefined,
-					nameFallback: String(readParameter('options.nameFallback', itemIndex, '') ?? ''),
-				});
-			},
-			sendBatch: async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> => {
-				const outcome = await sendCrmCall(
-					sender,
-					batch.map((entry) => entry.record),
-					callOptions(batch[0].itemIndex),
-				).then(
-					(result) => ({ result }),
-					(error: unknown) => ({ error }),
-				);
-				if ('error' in outcome) throw asNodeError(this, outcome.error, batch[0].itemIndex, secrets);
-				const { result } = outcome;
-				return batch.map(({ itemIndex }, position) =>
-					leadOutcome(this, preset, result.answers[position], {
+				try {
+					const headers = headersOf(itemIndex);
+					const fields = prepareLead(this, preset, {
 						itemIndex,
-						input: items[itemIndex].json,
-						statusCode: result.statusCode,
-						attempts: result.attempts,
-						secrets,
-					}),
-				);
+						input: readParameter<boolean>('autoMap', itemIndex, true) ? item.json : undefined,
+						fields: assignmentsOf(readParameter<NameValue>('fields.field', itemIndex, [])),
+						staticValues: staticValuesOf(itemIndex),
+						timeZone: String(readParameter('options.timeZone', itemIndex, '') ?? '') || undefined,
+						nameFallback: String(readParameter('options.nameFallback', itemIndex, '') ?? ''),
+					});
+					return { fields, headers, headerSecrets: sensitiveHeaderValues(headers) };
+				} catch (error) {
+					throw nothingSent(asNodeError(this, error, itemIndex, credentialSecrets));
+				}
 			},
+			sendBatch: async (batch: Array<TargetRecord<CrmLead>>): Promise<RecordOutcome[]> => {
+				// A call carries one set of headers: leads whose headers differ go in calls of their own.
+				const outcomes: RecordOutcome[] = new Array(batch.length);
+				for (const positions of groupedByHeaders(batch)) {
+					const results = await sendCall(positions.map((position) => batch[position]));
+					positions.forEach((position, n) => (outcomes[position] = results[n]));
+				}
+				return outcomes;
+			},
+			failedOutput: (item, cause) => ({ ...item.json, [OUTCOME_KEY]: crmSyncOfFailure(cause) }),
 		});
-		// Failed items carry their cause at the top level too, ready for a retry schedule.
-		const [synced, failed] = outputs;
-		return [
-			synced,
-			failed.map((item) => {
-				const details = (item.json.details ?? {}) as IDataObject;
-				return {
-					...item,
-					json: {
-						...item.json,
-						syncStatus: 'failed',
-						attempts: details.attempts ?? (details.httpStatus !== undefined ? 1 : 0),
-						httpStatus: details.httpStatus ?? null,
-					},
-				};
-			}),
-		];
 	}
+}
+
+/** Name/value rows of a fixed collection as field assignments, rows without a name left out. */
+function assignmentsOf(rows: NameValue | undefined): FieldAssignment[] {
+	return (rows ?? []).filter((row) => row.name).map((row) => ({ field: row.name, value: row.value }));
+}
+
+/** Positions of the batch's leads, grouped by identical headers, in batch order. */
+function groupedByHeaders(batch: Array<TargetRecord<CrmLead>>): number[][] {
+	const groups = new Map<string, number[]>();
+	batch.forEach(({ record }, position) => {
+		const key = JSON.stringify(Object.entries(record.headers));
+		const group = groups.get(key);
+		if (group) group.push(position);
+		else groups.set(key, [position]);
+	});
+	return [...groups.values()];
+}
+
+/** Marks an error raised before any call for the lead: nothing was sent. */
+function nothingSent<E extends NodeApiError | NodeOperationError>(error: E): E {
+	error.context.attempts = 0;
+	return error;
+}
+
+/**
+ * A failed lead's crmSync. `sent: false` only where the node knows nothing left for the lead
+ * (attempts 0); where it cannot tell, the lead counts as sent and possibly applied, so no retry
+ * resends it. `mayHaveBeenApplied` is what a retry schedule must never resend.
+ */
+function crmSyncOfFailure(cause: FailureCause): IDataObject {
+	const { code, httpStatus, attempts, mayHaveBeenApplied, crmResponse, ...details } = cause.details;
+	const known = typeof attempts === 'number';
+	return {
+		status: 'failed',
+		error: cause.error,
+		...(cause.message ? { description: cause.message } : {}),
+		...(code !== undefined ? { code: String(code) } : {}),
+		httpStatus: typeof httpStatus === 'number' ? httpStatus : null,
+		attempts: known ? attempts : null,
+		sent: !known || attempts > 0,
+		mayHaveBeenApplied: mayHaveBeenApplied === true || !known,
+		...(Object.keys(details).length ? { details } : {}),
+		...(crmResponse !== undefined ? { crmResponse } : {}),
+	};
 }
 
 interface LeadMapping {
@@ -214,14 +272,6 @@ function prepareLead(ctx: IExecuteFunctions, preset: Preset, mapping: LeadMappin
 	return mapped.fields;
 }
 
-/** The lead's own fields: without what an earlier pass through the Failed output added. */
-function leadFieldsOf(json: IDataObject): IDataObject {
-	if (json.syncStatus !== 'failed') return json;
-	const lead = { ...json };
-	for (const field of FAILURE_FIELDS) delete lead[field];
-	return lead;
-}
-
 interface OutcomeContext {
 	itemIndex: number;
 	input: IDataObject;
@@ -242,15 +292,8 @@ function leadOutcome(ctx: IExecuteFunctions, preset: Preset, answer: LeadAnswer 
 		return {
 			ok: true,
 			json: {
-				...leadFieldsOf(context.input),
-				syncStatus: 'synced',
-				attempts: context.attempts,
-				httpStatus: context.statusCode,
-				crmId: answer.crmId ?? null,
-				...(answer.action ? { crmAction: answer.action } : {}),
-				// Web-to-Lead's 200 says nothing about the lead itself.
-				crmConfirmed: answer.confirmed,
-				crmResponse,
+				...context.input,
+				[OUTCOME_KEY]: crmSyncOfSuccess(answer, context.statusCode, context.attempts, crmResponse),
 			},
 		};
 	}
@@ -273,16 +316,29 @@ function leadOutcome(ctx: IExecuteFunctions, preset: Preset, answer: LeadAnswer 
 	};
 }
 
+function crmSyncOfSuccess(answer: Extract<LeadAnswer, { ok: true }>, statusCode: number, attempts: number, crmResponse: string): IDataObject {
+	return {
+		status: 'synced',
+		attempts,
+		httpStatus: statusCode,
+		crmId: answer.crmId ?? null,
+		...(answer.action ? { crmAction: answer.action } : {}),
+		// Web-to-Lead's 200 says nothing about the lead itself.
+		crmConfirmed: answer.confirmed,
+		crmResponse,
+	};
+}
+
 /** Any failure of a call as an n8n error with the item index; secrets removed. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number, secrets: string[]): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	// A redirect not followed: the lead was sent and may have been applied.
 	if (error instanceof ServiceRequestError) return serviceApiError(ctx.getNode(), error.failure, { itemIndex, secrets });
 	const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
-	return new NodeOperationError(ctx.getNode(), message, {
-		itemIndex,
-		description: error instanceof CrmRefusal ? 'Nothing was sent for this lead.' : undefined,
-	});
+	if (error instanceof CrmRefusal) {
+		return nothingSent(new NodeOperationError(ctx.getNode(), message, { itemIndex, description: 'Nothing was sent for this lead.' }));
+	}
+	return new NodeOperationError(ctx.getNode(), message, { itemIndex });
 }
 
 interface TestLeadOptions {
@@ -341,17 +397,11 @@ async function runTestLead(
 		failure = asNodeError(ctx, outcome.error, 0, options.secrets);
 	} else {
 		const { answer, statusCode, attempts, record } = outcome.result;
-		const crmResponse = answerExcerpt(answer.answer, options.secrets);
 		if (answer.ok) {
 			json = {
-				syncStatus: 'synced',
 				message: testSuccessMessage(endpoint.preset, statusCode, answer),
-				attempts,
-				httpStatus: statusCode,
-				crmId: answer.crmId ?? null,
-				crmConfirmed: answer.confirmed,
-				crmResponse,
 				testLead: record,
+				[OUTCOME_KEY]: crmSyncOfSuccess(answer, statusCode, attempts, answerExcerpt(answer.answer, options.secrets)),
 			};
 		} else {
 			failure = serviceApiError(
@@ -363,22 +413,10 @@ async function runTestLead(
 	}
 	if (failure) {
 		if (!ctx.continueOnFail()) throw failure;
-		const details = failure.context ?? {};
-		return [
-			[],
-			[
-				{
-					json: {
-						syncStatus: 'failed',
-						error: failure.message,
-						...(failure.description ? { message: failure.description } : {}),
-						httpStatus: (details.serviceStatus as number | undefined) ?? null,
-						attempts: (details.attempts as number | undefined) ?? 0,
-					},
-					pairedItem,
-				},
-			],
-		];
+		// As the pipeline routes a failed lead: Failed output, or n8n's Error output when chosen.
+		const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
+		const json = { [OUTCOME_KEY]: crmSyncOfFailure(failureCauseOf(failure)) };
+		return [[], [{ json, pairedItem, ...(toErrorOutput ? { error: failure } : {}) }]];
 	}
 	return [[{ json: json!, pairedItem }], []];
 }
@@ -397,9 +435,9 @@ function testErrorMessage(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-function customHeaders(entries: Array<{ name: string; value: string }>): Record<string, string> {
+function customHeaders(entries: NameValue | undefined): Record<string, string> {
 	const headers: Record<string, string> = {};
-	for (const { name, value } of entries) if (name && name.trim()) headers[name.trim()] = String(value ?? '');
+	for (const { name, value } of entries ?? []) if (name && name.trim()) headers[name.trim()] = String(value ?? '');
 	return headers;
 }
 

@@ -54,8 +54,8 @@ export interface Preset {
 	/** The service as users know it, for messages ("HubSpot answered 409 …"). */
 	service: string;
 	schema: TargetSchema;
-	/** Leads per call. */
-	maxBatchSize: number;
+	/** Leads per call at most, for the endpoint's operation. */
+	maxBatchSize(settings: EndpointSettings): number;
 	/** May a call that may have been applied be sent again (a keyed upsert, or the user's word)? */
 	replayable(settings: EndpointSettings): boolean;
 	buildRequest(records: IDataObject[], settings: EndpointSettings): PresetRequest;
@@ -87,7 +87,7 @@ const salesforceWebToLead: Preset = {
 	id: 'salesforceWebToLead',
 	service: 'Salesforce Web-to-Lead',
 	schema: SALESFORCE_WEB_TO_LEAD_SCHEMA,
-	maxBatchSize: 1,
+	maxBatchSize: () => 1,
 	// A form post creates a lead each time it arrives.
 	replayable: () => false,
 	buildRequest: (records, settings) => ({
@@ -101,11 +101,43 @@ const salesforceWebToLead: Preset = {
 	readAnswer: (_status, body) => [{ ok: true, confirmed: false, answer: body }],
 };
 
-/** HubSpot's base URL from what the user pasted (the base, or any API URL under it). */
+/** HubSpot's own API hosts (api.hubapi.com, api-eu1.hubapi.com): every API path starts at their root. */
+const HUBSPOT_API_HOST = /^api(?:-[a-z0-9]+)?\.hubapi\.com$/i;
+
+/**
+ * HubSpot's base URL from what the user pasted: on HubSpot's host any API URL, the legacy
+ * `https://api.hubapi.com/contacts/v1/contact/` of old guides included, means its root; on
+ * another host (a proxy) the base is what comes before `/crm/`.
+ */
 export function hubspotBase(url: string): string {
-	const trimmed = url.replace(/\/+$/, '');
+	const trimmed = url.trim().replace(/\/+$/, '');
+	const origin = hubspotApiOrigin(trimmed);
+	if (origin !== undefined) return origin;
 	const index = trimmed.indexOf('/crm/');
 	return index === -1 ? trimmed : trimmed.slice(0, index);
+}
+
+function hubspotApiOrigin(url: string): string | undefined {
+	try {
+		const parsed = new URL(url);
+		return HUBSPOT_API_HOST.test(parsed.hostname) ? parsed.origin : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * One batch-upsert input per email: HubSpot refuses a whole batch that names an id twice. Leads
+ * with one email merge in their order, a later lead's fields winning; each gets the answer for
+ * that email.
+ */
+function upsertInputs(records: IDataObject[]): IDataObject[] {
+	const byEmail = new Map<string, IDataObject>();
+	for (const properties of records) {
+		const email = String(properties.email);
+		byEmail.set(email, { ...byEmail.get(email), ...properties });
+	}
+	return [...byEmail].map(([email, properties]) => ({ id: email, idProperty: 'email', properties }));
 }
 
 function hubspotError(body: unknown): { message: string; code?: string } {
@@ -120,7 +152,8 @@ const hubspot: Preset = {
 	id: 'hubspot',
 	service: 'HubSpot',
 	schema: HUBSPOT_CONTACT_SCHEMA,
-	maxBatchSize: 100,
+	// A create is one contact per call; the batch upsert takes 100.
+	maxBatchSize: (settings) => (settings.hubspotOperation === 'upsert' ? 100 : 1),
 	// The batch upsert is keyed on email: sending it twice updates the same contact.
 	replayable: (settings) => settings.hubspotOperation === 'upsert',
 	buildRequest: (records, settings) =>
@@ -130,9 +163,7 @@ const hubspot: Preset = {
 					method: 'POST',
 					url: `${hubspotBase(settings.url)}/crm/v3/objects/contacts/batch/upsert`,
 					bodyType: 'json',
-					body: {
-						inputs: records.map((properties) => ({ id: String(properties.email), idProperty: 'email', properties })),
-					},
+					body: { inputs: upsertInputs(records) },
 				},
 	// A create of an existing email answers 409 with the existing id: that is news about this lead.
 	readsErrorAnswer: (status, settings) => settings.hubspotOperation === 'create' && status === 409,
@@ -190,7 +221,7 @@ const pipedrive: Preset = {
 	id: 'pipedrive',
 	service: 'Pipedrive',
 	schema: PIPEDRIVE_PERSON_SCHEMA,
-	maxBatchSize: 1,
+	maxBatchSize: () => 1,
 	replayable: () => false,
 	buildRequest: (records, settings) => ({ method: 'POST', url: settings.url, bodyType: 'json', body: records[0] }),
 	// Pipedrive wraps every answer in {success, data}; success:false inside a 2xx is a failure.
@@ -214,7 +245,7 @@ const zapier: Preset = {
 	id: 'zapier',
 	service: 'Zapier',
 	schema: GENERIC_CRM_SCHEMA,
-	maxBatchSize: 1,
+	maxBatchSize: () => 1,
 	replayable: () => false,
 	buildRequest: (records, settings) => ({ method: 'POST', url: settings.url, bodyType: 'json', body: records[0] }),
 	// A catch hook answers {status:"success", id, request_id, attempt}: the Zap run's ids, not a CRM record's.
@@ -229,7 +260,7 @@ const custom: Preset = {
 	id: 'custom',
 	service: 'the CRM endpoint',
 	schema: GENERIC_CRM_SCHEMA,
-	maxBatchSize: 1,
+	maxBatchSize: () => 1,
 	replayable: (settings) => settings.idempotent,
 	buildRequest: (records, settings) => ({ method: settings.method, url: settings.url, bodyType: settings.bodyType, body: records[0] }),
 	readAnswer: (_status, body, _records, settings) => {

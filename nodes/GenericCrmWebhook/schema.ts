@@ -2,6 +2,8 @@
  * The field names of each CRM the Generic CRM Webhook has a preset for, for the shared mapping
  * (auto-mapping of the usual input names, value normalisation, unknown-name suggestions).
  * Every schema allows unknown names: CRMs have custom fields (`custom_field_123`, `00N…` ids).
+ * So a name the user types goes out exactly as typed (`Email` may be a field of its own); only
+ * auto-mapping uses the names below.
  */
 import { defineSchema, type TargetField, type TargetSchema } from '../shared/fieldMapping';
 
@@ -22,6 +24,7 @@ export const GENERIC_CRM_SCHEMA: TargetSchema = defineSchema({
 	displayName: 'Generic CRM',
 	fields: GENERIC_FIELDS.map((field) => ({ ...field })),
 	allowUnknownFields: true,
+	keepsTypedNames: true,
 	dateFormat: 'isoDate',
 	dateTimeFormat: 'isoDateTime',
 });
@@ -41,6 +44,7 @@ export const SALESFORCE_WEB_TO_LEAD_SCHEMA: TargetSchema = defineSchema({
 		{ name: 'country', displayName: 'Country', concept: 'country' },
 	],
 	allowUnknownFields: true,
+	keepsTypedNames: true,
 	dateFormat: 'isoDate',
 	dateTimeFormat: 'isoDateTime',
 });
@@ -66,6 +70,7 @@ export const HUBSPOT_CONTACT_SCHEMA: TargetSchema = defineSchema({
 		{ name: 'date_of_birth', displayName: 'Date of Birth', kind: 'date', concept: 'dateOfBirth' },
 	],
 	allowUnknownFields: true,
+	keepsTypedNames: true,
 	dateFormat: 'isoDate',
 	dateTimeFormat: 'isoDateTime',
 });
@@ -85,6 +90,7 @@ export const PIPEDRIVE_PERSON_SCHEMA: TargetSchema = defineSchema({
 		{ name: 'owner_id', displayName: 'Owner ID', kind: 'number' },
 	],
 	allowUnknownFields: true,
+	keepsTypedNames: true,
 	dateFormat: 'isoDate',
 	dateTimeFormat: 'isoDateTime',
 });

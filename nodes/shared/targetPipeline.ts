@@ -40,8 +40,13 @@ export interface TargetPipeline<R> {
 	open?(): Promise<void>;
 	/** Sends one batch; one outcome per record, in order. A throw fails every record of the batch. */
 	sendBatch(batch: Array<TargetRecord<R>>): Promise<RecordOutcome[]>;
-	/** The node has a second output, Failed, that every failed item goes to whatever On Error says. */
-	failedOutput?: boolean;
+	/**
+	 * The node has a second output, Failed, and this is a failed item's json there (its input and
+	 * the cause). Failed items go there when On Error is a continue mode; with "Continue (using
+	 * error output)" they carry their error, so n8n moves them on to the Error output it adds.
+	 * Stop Workflow fails the run, as for any node.
+	 */
+	failedOutput?(item: INodeExecutionData, cause: FailureCause): IDataObject;
 	/**
 	 * The item's delivery key, if the node skips items an earlier run wrote (see syncedLedger):
 	 * such an item is not sent and its output says so; an item written now is remembered.
@@ -51,12 +56,19 @@ export interface TargetPipeline<R> {
 
 type Failure = Extract<RecordOutcome, { ok: false }>;
 
+/** A failed item's cause: the error's message and description, and its machine-readable details. */
+export interface FailureCause extends IDataObject {
+	error: string;
+	message?: string;
+	details: IDataObject;
+}
+
 export async function runTargetPipeline<R>(
 	ctx: IExecuteFunctions,
 	pipeline: TargetPipeline<R>,
 ): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const routesFailures = pipeline.failedOutput === true || ctx.continueOnFail();
+	const routesFailures = ctx.continueOnFail();
 	const outcomes: RecordOutcome[] = new Array(items.length);
 	const batchSize = Math.max(1, Math.floor(pipeline.batchSize));
 
@@ -237,10 +249,17 @@ function failureDetails(failure: Failure): IDataObject {
 	return { ...details, ...failure.details };
 }
 
+/** The cause of a failure outside the pipeline's batches (a node's own single call), as failedOutput gets it. */
+export function failureCauseOf(error: NodeApiError | NodeOperationError, details?: IDataObject): FailureCause {
+	return failureJson({ ok: false, error, details });
+}
+
 /**
  * A failed item's json. It keeps to `error`, `message` and `details`: n8n routes such an item to
  * the error output and adds the input item's fields itself.
  */
+function failureJson(failure: Failure, withDetails?: true): FailureCause;
+function failureJson(failure: Failure, withDetails: boolean): IDataObject;
 function failureJson(failure: Failure, withDetails = true): IDataObject {
 	const { error } = failure;
 	if (!withDetails) {
@@ -280,6 +299,7 @@ function buildOutput<R>(
 	const written: INodeExecutionData[] = [];
 	const failed: INodeExecutionData[] = [];
 	const keepsDetails = routesFailedItemsWithDetails(ctx);
+	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	let firstFailure: Failure | undefined;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const outcome = outcomes[itemIndex];
@@ -289,8 +309,10 @@ function buildOutput<R>(
 			continue;
 		}
 		firstFailure ??= outcome;
-		if (pipeline.failedOutput) failed.push({ json: { ...items[itemIndex].json, ...failureJson(outcome) }, pairedItem });
-		else written.push({ json: failureJson(outcome, keepsDetails), pairedItem });
+		if (pipeline.failedOutput) {
+			const json = pipeline.failedOutput(items[itemIndex], failureJson(outcome));
+			failed.push({ json, pairedItem, ...(toErrorOutput ? { error: outcome.error } : {}) });
+		} else written.push({ json: failureJson(outcome, keepsDetails), pairedItem });
 	}
 	if (firstFailure && !routesFailures) {
 		const total = items.length;

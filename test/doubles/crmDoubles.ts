@@ -326,6 +326,18 @@ export class CrmDoubles {
 					correlationId: randomUUID(),
 				});
 			}
+			// HubSpot refuses the whole batch when an id appears twice (compared case-insensitively for emails).
+			const ids = inputs.map((input) => String(input.id ?? '').toLowerCase());
+			const duplicates = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+			if (duplicates.length) {
+				return json(400, {
+					status: 'error',
+					message: `Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`,
+					correlationId: randomUUID(),
+					context: { ids: duplicates },
+					category: 'VALIDATION_ERROR',
+				});
+			}
 			const started = new Date().toISOString();
 			const results = inputs.map((input) => {
 				const email = String(input.id ?? '').toLowerCase();

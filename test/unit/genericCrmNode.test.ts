@@ -3,10 +3,13 @@
  * against the CRM doubles on loopback, so every credential here allows private targets and
  * plain HTTP; the refusals themselves are specified with those options off.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { CrmWebhookApi } from '../../credentials/CrmWebhookApi.credentials';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { GenericCrmWebhook } from '../../nodes/GenericCrmWebhook/GenericCrmWebhook.node';
+import { endpointOf } from '../../nodes/GenericCrmWebhook/endpoint';
+import { PRESETS } from '../../nodes/GenericCrmWebhook/presets';
 import { CrmDoubles } from '../doubles/crmDoubles';
 import { OtherHost } from '../doubles/otherHost';
 import { InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
@@ -31,14 +34,21 @@ function lead(i: number, extra: IDataObject = {}): INodeExecutionData {
 	return { json: { name: `Lead Person${i}`, email: `lead${i}@example.com`, phone: '+1-555-0123', company: 'Acme Inc', ...extra } };
 }
 
+/** Runs the node; On Error is Continue (using regular output) unless a spec says otherwise, so failed leads reach Failed. */
 async function run(
 	credential: ICredentialDataDecryptedObject,
 	items: INodeExecutionData[],
 	parameters: INodeParameters = {},
+	onError: INode['onError'] = 'continueRegularOutput',
 ): Promise<{ synced: IDataObject[]; failed: IDataObject[]; output: INodeExecutionData[][] }> {
 	const credentialsHelper = new InMemoryCredentialsHelper({ crmWebhookApi: credential }, CREDENTIAL_TYPES);
-	const output = await runNode({ nodeType, parameters, credentialsHelper, items });
+	const output = await runNode({ nodeType, parameters, credentialsHelper, items, onError });
 	return { synced: output[0].map((item) => item.json), failed: output[1].map((item) => item.json), output };
+}
+
+/** What the node says happened to a lead: the one key it adds to the lead's fields. */
+function sync(item: IDataObject): IDataObject {
+	return item.crmSync as IDataObject;
 }
 
 function custom(extra: IDataObject = {}): ICredentialDataDecryptedObject {
@@ -65,13 +75,13 @@ describe('Custom endpoint', () => {
 		expect(request.headers['x-source']).toBe('BuildMyChatbot');
 		expect(request.headers['user-agent']).toBe('BuildMyChatbot/1.0');
 		expect(request.headers.authorization).toBe(`Bearer ${CUSTOM_TOKEN}`);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 1, httpStatus: 201, email: 'lead1@example.com' });
-		expect(String(synced[0].crmId)).toMatch(/^lead-\d+$/);
+		expect(synced[0]).toMatchObject({ email: 'lead1@example.com', crmSync: { status: 'synced', attempts: 1, httpStatus: 201 } });
+		expect(String(sync(synced[0]).crmId)).toMatch(/^lead-\d+$/);
 	});
 
 	it('redacts the token the endpoint echoes back in the answer excerpt', async () => {
 		const { synced } = await run(custom(), [lead(2)]);
-		expect(String(synced[0].crmResponse)).toContain('"authorization":"Bearer [redacted]"');
+		expect(String(sync(synced[0]).crmResponse)).toContain('"authorization":"Bearer [redacted]"');
 		expect(JSON.stringify(synced)).not.toContain(CUSTOM_TOKEN);
 	});
 
@@ -85,7 +95,7 @@ describe('Custom endpoint', () => {
 		expect(request.method).toBe('PUT');
 		expect(request.headers['content-type']).toContain(contentType);
 		expect(request.fields).toMatchObject({ email: 'lead3@example.com', first_name: 'Lead', company: 'Acme Inc' });
-		expect(synced[0].syncStatus).toBe('synced');
+		expect(sync(synced[0]).status).toBe('synced');
 	});
 
 	it('lets a Content-Type header of the user override the preset’s', async () => {
@@ -103,29 +113,29 @@ describe('Custom endpoint', () => {
 		expect(synced).toHaveLength(0); // lead5's answer has no result.state either
 		expect(failed).toHaveLength(2);
 		const checked = failed.find((item) => item.email === 'check@example.com')!;
-		expect(checked).toMatchObject({ syncStatus: 'failed', httpStatus: 200, details: { code: 'SUCCESS_CHECK_FAILED' } });
-		expect(String(checked.error)).toContain('"rejected"');
+		expect(checked.crmSync).toMatchObject({ status: 'failed', httpStatus: 200, code: 'SUCCESS_CHECK_FAILED', sent: true, mayHaveBeenApplied: false });
+		expect(String(sync(checked).error)).toContain('"rejected"');
 	});
 
 	it('does not resend a create that got a 5xx, and says it may have been applied', async () => {
 		doubles.scriptCustom('once@example.com', { kind: 'fail', times: 1, status: 503, headers: { 'retry-after': '0' } });
 		const { failed } = await run(custom(), [lead(7, { email: 'once@example.com' })]);
 		expect(doubles.customAttemptsFor('once@example.com')).toBe(1);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', attempts: 1, httpStatus: 503, details: { mayHaveBeenApplied: true } });
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', attempts: 1, httpStatus: 503, sent: true, mayHaveBeenApplied: true });
 	});
 
 	it('resends to an endpoint marked idempotent, honouring Retry-After', async () => {
 		doubles.scriptCustom('twice@example.com', { kind: 'fail', times: 2, status: 503, headers: { 'retry-after': '0' } });
 		const { synced } = await run(custom({ idempotent: true }), [lead(8, { email: 'twice@example.com' })]);
 		expect(doubles.customAttemptsFor('twice@example.com')).toBe(3);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 3 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', attempts: 3 });
 	});
 
 	it('gives up on an endpoint that does not answer within the timeout, without resending the create', async () => {
 		doubles.scriptCustom('hang@example.com', { kind: 'hang' });
 		const { failed } = await run(custom(), [lead(9, { email: 'hang@example.com' })], { options: { timeoutSeconds: 1 } });
 		expect(doubles.customAttemptsFor('hang@example.com')).toBe(1);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', details: { mayHaveBeenApplied: true } });
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', mayHaveBeenApplied: true });
 	});
 
 	it('follows a redirect on the same host, checking it first', async () => {
@@ -135,15 +145,15 @@ describe('Custom endpoint', () => {
 		const requests = doubles.requestsTo('/custom/').slice(before);
 		expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /custom/leads', 'POST /custom/leads-v2']);
 		expect(requests[1].headers.authorization).toBe(`Bearer ${CUSTOM_TOKEN}`);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', attempts: 2 });
 	});
 
 	it('stops after 5 redirects, saying the lead may have been applied', async () => {
 		doubles.scriptCustom('loop@example.com', { kind: 'redirect', status: 307, location: '/custom/leads' });
 		const { failed } = await run(custom(), [lead(13, { email: 'loop@example.com' })]);
 		expect(doubles.customAttemptsFor('loop@example.com')).toBe(6);
-		expect(String(failed[0].error)).toContain('more than 5 times');
-		expect(failed[0]).toMatchObject({ attempts: 6, details: { mayHaveBeenApplied: true } });
+		expect(String(sync(failed[0]).error)).toContain('more than 5 times');
+		expect(sync(failed[0])).toMatchObject({ attempts: 6, mayHaveBeenApplied: true });
 	});
 
 	it.each([
@@ -155,21 +165,22 @@ describe('Custom endpoint', () => {
 		doubles.scriptCustom(email, { kind: 'redirect', status: 307, location });
 		const { failed } = await run(custom(), [lead(11, { email })]);
 		expect(doubles.customAttemptsFor(email)).toBe(1);
-		expect(String(failed[0].error)).toContain('redirected to a refused target');
+		expect(String(sync(failed[0]).error)).toContain('redirected to a refused target');
 	});
 
 	it('refuses a redirect to another host, so the credential never follows the lead', async () => {
 		const email = 'elsewhere@example.com';
 		doubles.scriptCustom(email, { kind: 'redirect', status: 308, location: 'http://127.0.0.2:9/collect' });
 		const { failed } = await run(custom(), [lead(12, { email })]);
-		expect(String(failed[0].error)).toContain('credentials are never sent to another host');
+		expect(String(sync(failed[0]).error)).toContain('credentials are never sent to another host');
 	});
 
 	it('fails a lead without any usable field before any call, naming the problem', async () => {
 		const before = doubles.requests.length;
 		const { failed } = await run(custom(), [{ json: { email: 'not an email' } }]);
 		expect(doubles.requests.length).toBe(before);
-		expect(String(failed[0].error)).toContain('email');
+		expect(String(sync(failed[0]).error)).toContain('email');
+		expect(sync(failed[0])).toMatchObject({ attempts: 0, sent: false, mayHaveBeenApplied: false });
 	});
 });
 
@@ -187,22 +198,22 @@ describe('the network guard in the node', () => {
 		expect(doubles.requests.length).toBe(before);
 		expect(synced).toEqual([]);
 		expect(failed).toHaveLength(2);
-		expect(String(failed[0].error)).toMatch(/^Refused to send to https:\/\//);
-		expect(failed[0].syncStatus).toBe('failed');
+		expect(String(sync(failed[0]).error)).toMatch(/^Refused to send to https:\/\//);
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', attempts: 0, sent: false, mayHaveBeenApplied: false });
 	});
 
 	it('refuses plain http:// to the double unless Allow Plain HTTP is on', async () => {
 		const before = doubles.requests.length;
 		const { failed } = await run({ preset: 'custom', url: doubles.customUrl(), authentication: 'none', allowPrivateNetwork: true }, [lead(22)]);
 		expect(doubles.requests.length).toBe(before);
-		expect(String(failed[0].error)).toContain('plain http://');
+		expect(String(sync(failed[0]).error)).toContain('plain http://');
 	});
 
 	it('refuses the loopback double unless Allow Private Network Targets is on', async () => {
 		const before = doubles.requests.length;
 		const { failed } = await run({ preset: 'custom', url: doubles.customUrl(), authentication: 'none', allowPlainHttp: true }, [lead(23)]);
 		expect(doubles.requests.length).toBe(before);
-		expect(String(failed[0].error)).toContain('loopback');
+		expect(String(sync(failed[0]).error)).toContain('loopback');
 	});
 });
 
@@ -225,9 +236,9 @@ describe('HubSpot', () => {
 		expect(calls.map((call) => ((call.fields.inputs as unknown[]) ?? []).length)).toEqual([100, 50]);
 		expect(failed).toEqual([]);
 		expect(synced).toHaveLength(items.length);
-		synced.forEach((item, i) => expect(item.crmId).toBe(doubles.hubspotContacts.get(`hs${i}@example.com`)!.id));
-		expect(synced[3]).toMatchObject({ crmId: '777', crmAction: 'updated' });
-		expect(synced[4].crmAction).toBe('created');
+		synced.forEach((item, i) => expect(sync(item).crmId).toBe(doubles.hubspotContacts.get(`hs${i}@example.com`)!.id));
+		expect(sync(synced[3])).toMatchObject({ crmId: '777', crmAction: 'updated' });
+		expect(sync(synced[4]).crmAction).toBe('created');
 		expect((calls[0].fields.inputs as IDataObject[])[0]).toEqual({
 			id: 'hs0@example.com',
 			idProperty: 'email',
@@ -238,20 +249,26 @@ describe('HubSpot', () => {
 	it('retries the keyed upsert after a 429 with HubSpot’s rate-limit answer', async () => {
 		doubles.rateLimitHubspot(1);
 		const { synced } = await run(hubspot(), [{ json: { email: 'ratelimited@example.com' } }]);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', attempts: 2 });
 	});
 
 	it('reports a create of an existing email as failed “already exists” with the existing id', async () => {
 		doubles.hubspotContacts.set('exists@example.com', { id: '4242', properties: { email: 'exists@example.com' } });
 		const { failed } = await run(hubspot({ hubspotOperation: 'create' }), [{ json: { email: 'exists@example.com' } }]);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: 409, details: { code: 'CONFLICT', alreadyExists: true, existingId: '4242' } });
-		expect(String(failed[0].error)).toContain('already exists');
+		expect(sync(failed[0])).toMatchObject({
+			status: 'failed',
+			httpStatus: 409,
+			code: 'CONFLICT',
+			mayHaveBeenApplied: false,
+			details: { alreadyExists: true, existingId: '4242' },
+		});
+		expect(String(sync(failed[0]).error)).toContain('already exists');
 	});
 
 	it('fails every lead of a call HubSpot refuses for its token, without the token in the error', async () => {
 		const { failed } = await run(hubspot({ token: 'pat-na1-wrong-token-value' }), [{ json: { email: 'a@example.com' } }, { json: { email: 'b@example.com' } }]);
 		expect(failed).toHaveLength(2);
-		expect(failed[0]).toMatchObject({ httpStatus: 401, details: { httpStatus: 401 } });
+		expect(sync(failed[0])).toMatchObject({ httpStatus: 401, attempts: 1 });
 		expect(JSON.stringify(failed)).not.toContain('pat-na1-wrong-token-value');
 	});
 });
@@ -273,32 +290,32 @@ describe('Pipedrive', () => {
 		const request = doubles.requestsTo('/pipedrive/').slice(before)[0];
 		expect(request.query.api_token).toBe(PIPEDRIVE_TOKEN);
 		expect(request.fields).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com' });
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201 });
-		expect(synced[0].crmId).toBe(String(doubles.pipedrivePersons.at(-1)!.id));
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 201 });
+		expect(sync(synced[0]).crmId).toBe(String(doubles.pipedrivePersons.at(-1)!.id));
 	});
 
 	it('authenticates with the x-api-token header', async () => {
 		const { synced } = await run(pipedrive({ authentication: 'headerKey', headerName: 'x-api-token' }), [lead(30)]);
-		expect(synced[0].syncStatus).toBe('synced');
+		expect(sync(synced[0]).status).toBe('synced');
 	});
 
 	it('treats success:false inside a 200 as a failure', async () => {
 		doubles.failPipedriveEnvelope(1);
 		const { failed } = await run(pipedrive(), [lead(31)]);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: 200 });
-		expect(String(failed[0].error)).toContain('success:false');
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', httpStatus: 200 });
+		expect(String(sync(failed[0]).error)).toContain('success:false');
 	});
 
 	it('reports Pipedrive’s 401 with its message and never the token', async () => {
 		const { failed } = await run(pipedrive({ apiKey: 'pd-wrong-token-123456' }), [lead(32)]);
-		expect(String(failed[0].error)).toContain('unauthorized access');
+		expect(String(sync(failed[0]).error)).toContain('unauthorized access');
 		expect(JSON.stringify(failed)).not.toContain('pd-wrong-token-123456');
 	});
 
 	it('retries after Pipedrive’s 429, which is refused before it is processed', async () => {
 		doubles.rateLimitPipedrive(1);
 		const { synced } = await run(pipedrive(), [lead(33)]);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', attempts: 2 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', attempts: 2 });
 	});
 });
 
@@ -318,7 +335,7 @@ describe('Salesforce Web-to-Lead', () => {
 		expect(doubles.salesforceLeads.slice(before)).toEqual([
 			{ oid: ORG_ID, email: 'lead40@example.com', first_name: 'Lead', last_name: 'Person40', phone: '+1-555-0123', company: 'Acme Inc', lead_source: 'Chatbot' },
 		]);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 200, crmConfirmed: false, crmId: null });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 200, crmConfirmed: false, crmId: null });
 	});
 
 	it('refuses to run without the org id, which Web-to-Lead needs', async () => {
@@ -334,7 +351,7 @@ describe('Zapier catch hook', () => {
 		expect(doubles.zapierEvents.slice(before)).toEqual([
 			{ email: 'lead50@example.com', first_name: 'Lead', last_name: 'Person50', phone: '+1-555-0123', company: 'Acme Inc' },
 		]);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 200 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 200 });
 	});
 });
 
@@ -345,9 +362,183 @@ describe('Send Test Lead', () => {
 		const request = doubles.requestsTo('/custom/').slice(before)[0];
 		expect(request.fields).toMatchObject({ first_name: 'Test', last_name: 'Contact', email: 'test@example.com' });
 		expect(String(request.fields.company)).toMatch(/^Test lead \d{4}-\d\d-\d\dT/);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 201 });
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
 		expect(JSON.stringify(output)).not.toContain(CUSTOM_TOKEN);
+	});
+});
+
+describe('the lead goes out as mapped, and comes out with its own fields (issue 19)', () => {
+	const sentSince = (before: number) =>
+		doubles
+			.requestsTo('/custom/')
+			.slice(before)
+			.map((request) => request.fields)
+			.sort((a, b) => String(a.email ?? a.Email).localeCompare(String(b.email ?? b.Email)));
+
+	it('sends explicit fields and static values under the names typed: firstName, Email and leadSource are not respelled', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		const { failed } = await run(custom(), [{ json: { who: 'Ada', address: 'ada@example.com' } }], {
+			autoMap: false,
+			fields: { field: [{ name: 'firstName', value: '={{ $json.who }}' }, { name: 'Email', value: '={{ $json.address }}' }] },
+			staticValues: { value: [{ name: 'leadSource', value: 'Chatbot' }] },
+		});
+		expect(failed).toEqual([]);
+		expect(sentSince(before)).toEqual([{ firstName: 'Ada', Email: 'ada@example.com', leadSource: 'Chatbot' }]);
+	});
+
+	it('with auto-mapping on, a field typed as Email takes the place of the auto-mapped email instead of doubling it', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		await run(custom(), [lead(70)], { fields: { field: [{ name: 'Email', value: 'typed70@example.com' }] } });
+		expect(sentSince(before)).toEqual([
+			{ Email: 'typed70@example.com', first_name: 'Lead', last_name: 'Person70', phone: '+1-555-0123', company: 'Acme Inc' },
+		]);
+	});
+
+	it('evaluates static values and custom headers for each lead, not once for the first', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		const { failed } = await run(custom(), [lead(71, { campaign: 'spring' }), lead(72, { campaign: 'autumn' })], {
+			staticValues: { value: [{ name: 'campaign_code', value: '={{ $json.campaign }}' }] },
+			headers: { header: [{ name: 'X-Campaign', value: '={{ $json.campaign }}' }] },
+		});
+		expect(failed).toEqual([]);
+		const requests = doubles.requestsTo('/custom/').slice(before);
+		const seen = requests.map((request) => [request.fields.email, request.fields.campaign_code, request.headers['x-campaign']]);
+		expect(seen.sort()).toEqual([
+			['lead71@example.com', 'spring', 'spring'],
+			['lead72@example.com', 'autumn', 'autumn'],
+		]);
+	});
+
+	it('redacts each lead’s own credential-like header value from what the CRM echoed', async () => {
+		const keys = ['k-first-lead-1111aaaa', 'k-second-lead-2222bbbb'];
+		const { synced } = await run(custom(), [lead(73, { key: keys[0] }), lead(74, { key: keys[1] })], {
+			headers: { header: [{ name: 'X-Api-Key', value: '={{ $json.key }}' }] },
+		});
+		const excerpts = synced.map((item) => String(sync(item).crmResponse));
+		expect(excerpts).toHaveLength(2);
+		for (const excerpt of excerpts) for (const key of keys) expect(excerpt).not.toContain(key);
+	});
+
+	it('keeps a failed lead’s own fields untouched on the Failed output, its outcome under crmSync alone', async () => {
+		doubles.scriptCustom('callme@example.com', { kind: 'answer', status: 422, body: { error: 'invalid_phone', message: 'phone is invalid' } });
+		const input = { name: 'Call Me', email: 'callme@example.com', message: 'Please call me after 5pm', error: 'none', details: { page: '/pricing' }, attempts: 2 };
+		const { synced, failed } = await run(custom(), [{ json: input }]);
+		expect(synced).toEqual([]);
+		expect(failed).toEqual([
+			{ ...input, crmSync: expect.objectContaining({ status: 'failed', httpStatus: 422, attempts: 1, sent: true, mayHaveBeenApplied: false }) },
+		]);
+		expect(String(sync(failed[0]).error)).toContain('phone is invalid');
+	});
+
+	it('keeps a synced lead’s own fields untouched too, its outcome under crmSync', async () => {
+		const input = { name: 'Synced Lead', email: 'synced75@example.com', message: 'Hello', crmId: 'the lead’s own id' };
+		const { synced } = await run(custom(), [{ json: input }]);
+		expect(synced).toEqual([{ ...input, crmSync: expect.objectContaining({ status: 'synced', httpStatus: 201, attempts: 1 }) }]);
+		expect(String(sync(synced[0]).crmId)).toMatch(/^lead-\d+$/);
+	});
+
+	it('sends a lead fed back from the Failed output with its own fields, message included, and replaces its crmSync', async () => {
+		doubles.scriptCustom('again@example.com', { kind: 'fail', times: 1, status: 422, body: { message: 'try later' } });
+		const input = { name: 'Again Lead', email: 'again@example.com', message: 'Please call me…' };
+		const { failed } = await run(custom(), [{ json: input }]);
+		const before = doubles.requestsTo('/custom/').length;
+		const { synced } = await run(custom(), [{ json: failed[0] }], { staticValues: { value: [{ name: 'note', value: '={{ $json.message }}' }] } });
+		expect(sentSince(before)).toEqual([{ email: 'again@example.com', first_name: 'Again', last_name: 'Lead', note: 'Please call me…' }]);
+		expect(synced).toEqual([{ ...input, crmSync: expect.objectContaining({ status: 'synced' }) }]);
+	});
+
+	it('invents no last name for a name-only lead, nor for one whose name repeats its first name', async () => {
+		const before = doubles.requestsTo('/custom/').length;
+		await run(custom(), [{ json: { name: 'Cher', email: 'cher@example.com' } }, { json: { first_name: 'John', name: 'John', email: 'john@example.com' } }]);
+		expect(sentSince(before)).toEqual([{ email: 'cher@example.com' }, { email: 'john@example.com', first_name: 'John' }]);
+	});
+});
+
+describe('On Error (issue 19)', () => {
+	async function failureOf(promise: Promise<unknown>): Promise<NodeApiError | NodeOperationError> {
+		const error = await promise.then(
+			() => undefined,
+			(e: unknown) => e,
+		);
+		expect(error instanceof NodeApiError || error instanceof NodeOperationError).toBe(true);
+		return error as NodeApiError | NodeOperationError;
+	}
+
+	it('with Stop Workflow, a lead the CRM refuses fails the run with its item index, the others having been sent', async () => {
+		doubles.scriptCustom('refused-stop@example.com', { kind: 'answer', status: 422, body: { message: 'phone is invalid' } });
+		const error = await failureOf(run(custom(), [lead(80), lead(81, { email: 'refused-stop@example.com' }), lead(82)], {}, 'stopWorkflow'));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.context.itemIndex).toBe(1);
+		expect(error.message).toContain('phone is invalid');
+		expect(error.description).toContain('2 of 3 items were written to the CRM endpoint; 1 failed.');
+		expect(doubles.customLeadsFor('lead80@example.com')).toHaveLength(1);
+		expect(doubles.customLeadsFor('lead82@example.com')).toHaveLength(1);
+	});
+
+	it('with Stop Workflow, a lead that cannot be mapped fails the run before any lead is sent', async () => {
+		const before = doubles.requests.length;
+		const error = await failureOf(run(custom(), [lead(83), { json: { email: 'not an email' } }], {}, 'stopWorkflow'));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.context.itemIndex).toBe(1);
+		expect(error.description).toContain('Nothing was sent to the CRM endpoint');
+		expect(doubles.requests.length).toBe(before);
+	});
+
+	it('with Continue (using error output), a failed lead carries its error, so n8n moves it to the Error output', async () => {
+		doubles.scriptCustom('error-output@example.com', { kind: 'answer', status: 422, body: { message: 'phone is invalid' } });
+		const { output } = await run(custom(), [lead(84), lead(85, { email: 'error-output@example.com' })], {}, 'continueErrorOutput');
+		expect(output[0].map((item) => item.error)).toEqual([undefined]);
+		expect(output[1]).toHaveLength(1);
+		expect(output[1][0].error).toBeInstanceOf(NodeApiError);
+		expect(output[1][0].json).toMatchObject({ email: 'error-output@example.com', crmSync: { status: 'failed', httpStatus: 422 } });
+	});
+});
+
+describe('HubSpot batches (issue 19)', () => {
+	const hubspot = () => ({ preset: 'hubspot', url: doubles.hubspotUrl(), authentication: 'bearer', token: HUBSPOT_TOKEN, ...LOOPBACK });
+
+	it('sends one input per email: two leads with one email merge in order, later fields winning, and both get the outcome', async () => {
+		const items = [
+			{ json: { email: 'Dup@Example.com', first_name: 'Early', title: 'CTO' } },
+			...Array.from({ length: 98 }, (_, i) => ({ json: { email: `batch${i}@example.com` } })),
+			{ json: { email: 'dup@example.com', first_name: 'Late', company: 'Acme' } },
+		];
+		const before = doubles.requestsTo('/hubspot/').length;
+		const { synced, failed } = await run(hubspot(), items);
+		expect(failed).toEqual([]);
+		const calls = doubles.requestsTo('/hubspot/').slice(before);
+		expect(calls).toHaveLength(1);
+		const inputs = calls[0].fields.inputs as IDataObject[];
+		expect(inputs).toHaveLength(99);
+		expect(inputs.filter((input) => input.id === 'dup@example.com')).toEqual([
+			{ id: 'dup@example.com', idProperty: 'email', properties: { email: 'dup@example.com', firstname: 'Late', jobtitle: 'CTO', company: 'Acme' } },
+		]);
+		expect(synced).toHaveLength(100);
+		const id = doubles.hubspotContacts.get('dup@example.com')!.id;
+		expect([sync(synced[0]).crmId, sync(synced[99]).crmId]).toEqual([id, id]);
+		expect(synced[99]).toMatchObject({ first_name: 'Late', crmSync: { status: 'synced' } });
+	});
+
+	it('creates each lead with a call of its own, as a create takes one contact, dropping none', async () => {
+		const before = doubles.requestsTo('/hubspot/crm/v3/objects/contacts').length;
+		const emails = ['create1@example.com', 'create2@example.com', 'create3@example.com'];
+		const { synced, failed } = await run({ ...hubspot(), hubspotOperation: 'create' }, emails.map((email) => ({ json: { email } })));
+		expect(failed).toEqual([]);
+		expect(doubles.requestsTo('/hubspot/crm/v3/objects/contacts').length - before).toBe(3);
+		expect(synced.map((item) => sync(item).crmId)).toEqual(emails.map((email) => doubles.hubspotContacts.get(email)!.id));
+	});
+
+	it.each([
+		['the legacy v1 contact URL of old guides', 'https://api.hubapi.com/contacts/v1/contact/', 'https://api.hubapi.com'],
+		['the API root', 'https://api.hubapi.com', 'https://api.hubapi.com'],
+		['a v3 URL', 'https://api.hubapi.com/crm/v3/objects/contacts', 'https://api.hubapi.com'],
+		['the legacy URL of the EU data centre', 'https://api-eu1.hubapi.com/contacts/v1/contact', 'https://api-eu1.hubapi.com'],
+		['a proxy of the API', 'https://proxy.example.com/hubspot/crm/v3/objects/contacts', 'https://proxy.example.com/hubspot'],
+	])('reads %s as HubSpot’s API base, not a prefix of the v3 path', (_case, url, base) => {
+		const found = endpointOf({ preset: 'hubspot', url });
+		if ('problem' in found) throw new Error(found.problem);
+		expect(PRESETS.hubspot.buildRequest([{ email: 'a@example.com' }], found.endpoint.settings).url).toBe(`${base}/crm/v3/objects/contacts/batch/upsert`);
 	});
 });
 
@@ -365,8 +556,8 @@ describe('redirects never duplicate a lead (custom endpoint)', () => {
 		expect(failed).toEqual([]);
 		expect(doubles.customLeadsFor(email)).toHaveLength(1);
 		expect(postsFor(email)).toHaveLength(1);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 303, attempts: 1 });
-		expect(String(synced[0].crmResponse)).toMatch(/"location":"http:\/\/127\.0\.0\.1:\d+\/custom\/leads\/lead-\d+"/);
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 303, attempts: 1 });
+		expect(String(sync(synced[0]).crmResponse)).toMatch(/"location":"http:\/\/127\.0\.0\.1:\d+\/custom\/leads\/lead-\d+"/);
 		expect(JSON.stringify(synced)).not.toContain('prg-secret-query');
 	});
 
@@ -377,11 +568,11 @@ describe('redirects never duplicate a lead (custom endpoint)', () => {
 		expect(synced).toEqual([]);
 		expect(doubles.customLeadsFor(email)).toHaveLength(1);
 		expect(postsFor(email)).toHaveLength(1);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: status, attempts: 1, details: { mayHaveBeenApplied: true } });
-		expect(String(failed[0].error)).toMatch(
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', httpStatus: status, attempts: 1, sent: true, mayHaveBeenApplied: true });
+		expect(String(sync(failed[0]).error)).toMatch(
 			new RegExp(`^the CRM endpoint answered ${status}: a redirect to http://127\\.0\\.0\\.1:\\d+/custom/leads, not followed: a POST is never repeated after a ${status}; it may have been applied`),
 		);
-		expect(String(failed[0].message)).not.toContain('Nothing was sent');
+		expect(String(sync(failed[0]).description)).not.toContain('Nothing was sent');
 	});
 
 	it('says a lead redirected to another host may have been applied, with the attempts made, and sends nothing there', async () => {
@@ -389,9 +580,9 @@ describe('redirects never duplicate a lead (custom endpoint)', () => {
 		doubles.scriptCustom(email, { kind: 'redirect', status: 307, location: otherHost.url('/collect') });
 		const { failed } = await run(custom(), [lead(62, { email })]);
 		expect(otherHost.requests).toEqual([]);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: 307, attempts: 1, details: { mayHaveBeenApplied: true } });
-		expect(String(failed[0].error)).toContain(`to ${otherHost.baseUrl}; credentials are never sent to another host; it may have been applied`);
-		expect(String(failed[0].message)).not.toContain('Nothing was sent');
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', httpStatus: 307, attempts: 1, sent: true, mayHaveBeenApplied: true });
+		expect(String(sync(failed[0]).error)).toContain(`to ${otherHost.baseUrl}; credentials are never sent to another host; it may have been applied`);
+		expect(String(sync(failed[0]).description)).not.toContain('Nothing was sent');
 		expect(JSON.stringify(failed)).not.toContain('otherhost-secret-query');
 	});
 
@@ -403,9 +594,9 @@ describe('redirects never duplicate a lead (custom endpoint)', () => {
 		doubles.scriptCustom(email, { kind: 'bare', status });
 		const { failed } = await run(custom(), [lead(63, { email })]);
 		expect(postsFor(email)).toHaveLength(1);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', httpStatus: status, attempts: 1, details: { mayHaveBeenApplied: true } });
-		expect(String(failed[0].error)).toBe(`the CRM endpoint answered ${status}: ${reason}; it may have been applied, so it was not sent again`);
-		expect(String(failed[0].message)).not.toContain('Nothing was sent');
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', httpStatus: status, attempts: 1, sent: true, mayHaveBeenApplied: true });
+		expect(String(sync(failed[0]).error)).toBe(`the CRM endpoint answered ${status}: ${reason}; it may have been applied, so it was not sent again`);
+		expect(String(sync(failed[0]).description)).not.toContain('Nothing was sent');
 	});
 
 	it('follows a 308 on the same host with the same POST and body, once', async () => {
@@ -414,13 +605,13 @@ describe('redirects never duplicate a lead (custom endpoint)', () => {
 		const { synced } = await run(custom(), [lead(64, { email })]);
 		expect(postsFor(email).map((request) => `${request.method} ${request.path}`)).toEqual(['POST /custom/leads', 'POST /custom/leads-v3']);
 		expect(doubles.customLeadsFor(email)).toHaveLength(1);
-		expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 201, attempts: 2 });
+		expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 201, attempts: 2 });
 	});
 
 	it('still says "Nothing was sent for this lead" when the egress guard refuses the first URL', async () => {
 		const before = doubles.requests.length;
 		const { failed } = await run({ preset: 'custom', url: 'https://169.254.169.254/latest/', authentication: 'none' }, [lead(65)]);
 		expect(doubles.requests.length).toBe(before);
-		expect(failed[0]).toMatchObject({ syncStatus: 'failed', attempts: 0, message: 'Nothing was sent for this lead.' });
+		expect(sync(failed[0])).toMatchObject({ status: 'failed', attempts: 0, sent: false, mayHaveBeenApplied: false, description: 'Nothing was sent for this lead.' });
 	});
 });

@@ -253,13 +253,40 @@ describe('runTargetPipeline', () => {
 		expect(peak).toBe(3);
 	});
 
-	it('with a Failed output, routes failed items there with their input fields and the cause', async () => {
-		const [written, failed] = await run({ failedOutput: true, prepare: refuseOdd }, items(4));
+	/** A Failed output whose items are the input and the cause under a key of the node's own. */
+	const failedOutput: Hooks['failedOutput'] = (item, cause) => ({ ...item.json, outcome: cause });
+
+	it('with a Failed output and Continue (using regular output), routes failed items there as the node shapes them', async () => {
+		const [written, failed] = await run({ failedOutput, prepare: refuseOdd }, items(4), 'continueRegularOutput');
 		expect(written.map((item) => item.json.sent)).toEqual([0, 2]);
-		expect(failed.map((item) => [item.json.n, item.json.error, item.pairedItem])).toEqual([
+		expect(failed.map((item) => [item.json.n, (item.json.outcome as IDataObject).error, item.pairedItem])).toEqual([
 			[1, 'item 1 is odd', { item: 1 }],
 			[3, 'item 3 is odd', { item: 3 }],
 		]);
+		expect(failed.every((item) => item.error === undefined)).toBe(true);
+	});
+
+	it('with a Failed output and Stop Workflow, a failed item fails the run with its item index', async () => {
+		const sent: number[] = [];
+		const sendBatch: Hooks['sendBatch'] = async (batch) =>
+			batch.map(({ record, itemIndex }): RecordOutcome => {
+				sent.push(Number(record.n));
+				if (record.n !== 1) return { ok: true, json: { sent: record.n } };
+				return { ok: false, error: new NodeApiError({ id: 'n', name: 'Test Target', type: 't', typeVersion: 1, position: [0, 0], parameters: {} }, { message: 'refused' }, { itemIndex }) };
+			});
+		const error = await failureOf(run({ failedOutput, sendBatch }, items(3)));
+		expect(sent).toEqual([0, 1, 2]);
+		expect(error.context.itemIndex).toBe(1);
+		expect(error.description).toContain('2 of 3 items were written to Test CRM; 1 failed.');
+	});
+
+	it('with a Failed output and Continue (using error output), failed items carry their error so n8n moves them to its Error output', async () => {
+		const [written, failed] = await run({ failedOutput, prepare: refuseOdd }, items(2), 'continueErrorOutput');
+		expect(written).toHaveLength(1);
+		expect(failed).toHaveLength(1);
+		expect(failed[0].json).toMatchObject({ n: 1, outcome: { error: 'item 1 is odd' } });
+		expect(failed[0].error).toBeInstanceOf(NodeOperationError);
+		expect(failed[0].error!.message).toBe('item 1 is odd');
 	});
 });
 
