@@ -5,25 +5,70 @@
  * process (main, webhook, queue-mode workers) shares, so a redelivery that another process takes
  * is still recognised.
  *
- * Unlike Remove Duplicates, a key is recorded only once its item was written: a delivery whose
- * run failed is not remembered, and the sender's retry writes it.
+ * That store has no read-only call: checkProcessedAndRecord records every value it does not
+ * find, and it reads and writes a node's whole list without a lock, so two calls at once can undo
+ * each other. A check therefore cannot avoid leaving entries, and its removals can fail or be
+ * undone. So each key has two entries, and a check records both at once:
+ * - `delivery:<key>`: the key has been checked (and its item sent, or about to be);
+ * - `unconfirmed:<key>`: removed only once the service accepted the item.
+ * An item is skipped only when its key is there and its "unconfirmed" entry is not, which no check
+ * and no lost removal can produce: only a write the service accepted removes that entry. Whatever
+ * goes wrong (a run that fails, a removal that fails, two runs at once, n8n restarting) leaves an
+ * item looking unwritten, and the next delivery writes it again; never the other way round.
+ *
+ * n8n's own bound (`maxEntries`) drops the oldest entries first and could drop an "unconfirmed"
+ * entry while keeping its key, so it is not used: once the store outgrows MAX_STORED_ENTRIES it is
+ * emptied, which only makes the next deliveries write again.
  */
 import type { ICheckProcessedOptions, IExecuteFunctions } from 'n8n-workflow';
 
-const STORE: ICheckProcessedOptions = { mode: 'entries', maxEntries: 100_000 };
+const STORE: ICheckProcessedOptions = { mode: 'entries' };
 
-/** The keys among `keys` that an earlier run of this node wrote. */
-export async function syncedEarlier(ctx: IExecuteFunctions, keys: string[]): Promise<Set<string>> {
+/** About 100,000 keys: a few MB in n8n's database, rewritten by every check. */
+export const MAX_STORED_ENTRIES = 100_000;
+
+export const checkedEntry = (key: string) => `delivery:${key}`;
+export const unconfirmedEntry = (key: string) => `unconfirmed:${key}`;
+
+/**
+ * The keys among `keys` (no repeats) whose items an earlier run wrote. Throws when the store
+ * cannot be read: then nothing may be sent, since nothing is known.
+ */
+export async function writtenEarlier(ctx: IExecuteFunctions, keys: string[]): Promise<Set<string>> {
 	if (!keys.length) return new Set();
-	const seen = await onceMoreOnFailure(async () => await ctx.helpers.checkProcessedAndRecord(keys, 'node', STORE));
-	// n8n has no check-only call: take back what the check recorded, since nothing is written yet.
-	if (seen.new.length) await onceMoreOnFailure(async () => await ctx.helpers.removeProcessed(seen.new, 'node', STORE));
-	return new Set(seen.processed.map(String));
+	const entries = keys.flatMap((key) => [checkedEntry(key), unconfirmedEntry(key)]);
+	const seen = await onceMoreOnFailure(async () => await ctx.helpers.checkProcessedAndRecord(entries, 'node', STORE));
+	const found = new Set(seen.processed.map(String));
+	const written = keys.filter((key) => found.has(checkedEntry(key)) && !found.has(unconfirmedEntry(key)));
+	// The check has just marked these unconfirmed: take that back. Should it fail, they are written again next time.
+	await bestEffort(ctx, 'restore the delivery keys of skipped items', async () => {
+		if (written.length) await ctx.helpers.removeProcessed(written.map(unconfirmedEntry), 'node', STORE);
+	});
+	if (seen.new.length) await bestEffort(ctx, 'keep the delivery key store bounded', async () => await keepBounded(ctx));
+	return new Set(written);
 }
 
-/** Remembers the keys of items this run wrote. */
-export async function recordSynced(ctx: IExecuteFunctions, keys: string[]): Promise<void> {
-	if (keys.length) await onceMoreOnFailure(async () => await ctx.helpers.checkProcessedAndRecord(keys, 'node', STORE));
+/** Marks the keys of items the service accepted as written. A failure only makes a redelivery write them again. */
+export async function confirmWritten(ctx: IExecuteFunctions, keys: string[]): Promise<void> {
+	if (!keys.length) return;
+	await bestEffort(ctx, 'record the delivery keys of the items written', async () => {
+		await ctx.helpers.removeProcessed(keys.map(unconfirmedEntry), 'node', STORE);
+	});
+}
+
+async function keepBounded(ctx: IExecuteFunctions): Promise<void> {
+	if ((await ctx.helpers.getProcessedDataCount('node', STORE)) > MAX_STORED_ENTRIES) {
+		await ctx.helpers.clearAllProcessedItems('node', STORE);
+	}
+}
+
+/** A step whose failure leaves items looking unwritten (safe): tried twice, then logged. */
+async function bestEffort(ctx: IExecuteFunctions, what: string, operation: () => Promise<void>): Promise<void> {
+	try {
+		await onceMoreOnFailure(operation);
+	} catch (error) {
+		ctx.logger?.warn(`n8n could not ${what}; a redelivery of them will be written again: ${(error as Error).message}`);
+	}
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 	sleep,
 } from 'n8n-workflow';
 import { acquireSlot } from './concurrency';
-import { recordSynced, syncedEarlier } from './syncedLedger';
+import { confirmWritten, writtenEarlier } from './syncedLedger';
 
 export interface TargetRecord<R> {
 	itemIndex: number;
@@ -120,12 +120,9 @@ export async function runTargetPipeline<R>(
 		}
 	}
 	await sender.settled();
+	// Only now, after the service accepted them: a key is never taken as written before that.
 	const written = keys.filter((key, itemIndex): key is string => !!key && !skipped.has(itemIndex) && outcomes[itemIndex].ok);
-	await recordSynced(ctx, written).catch((error: unknown) => {
-		throw new NodeOperationError(ctx.getNode(), `n8n could not store the delivery keys of the items written: ${(error as Error).message}`, {
-			description: `${written.length} items were written to ${pipeline.service}; a redelivery of them will write them again.`,
-		});
-	});
+	await confirmWritten(ctx, [...new Set(written)]);
 
 	return buildOutput(ctx, pipeline, items, outcomes, routesFailures);
 }
@@ -134,7 +131,7 @@ export async function runTargetPipeline<R>(
 async function skipSyncedEarlier(ctx: IExecuteFunctions, keys: Array<string | undefined>, outcomes: RecordOutcome[]): Promise<Set<number>> {
 	const present = [...new Set(keys.filter((key): key is string => !!key))];
 	if (!present.length) return new Set();
-	const earlier = await syncedEarlier(ctx, present).catch((error: unknown) => {
+	const earlier = await writtenEarlier(ctx, present).catch((error: unknown) => {
 		throw new NodeOperationError(ctx.getNode(), `n8n could not tell which deliveries were already written: ${(error as Error).message}`, {
 			description: 'Nothing was sent. The Delivery Key option reads n8n’s deduplication store.',
 		});

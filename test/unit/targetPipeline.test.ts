@@ -16,11 +16,14 @@ import {
 	type DeduplicationItemTypes,
 	type DeduplicationScope,
 	type ICheckProcessedContextData,
+	type ICheckProcessedOptions,
 } from 'n8n-workflow';
 import { DataDeduplicationService } from 'n8n-core';
+import { createHash } from 'node:crypto';
 
 import { acquireSlot, activeSlots } from '../../nodes/shared/concurrency';
 import { serviceApiError } from '../../nodes/shared/errors';
+import { MAX_STORED_ENTRIES } from '../../nodes/shared/syncedLedger';
 import { runTargetPipeline, type RecordOutcome, type TargetPipeline, type TargetRecord } from '../../nodes/shared/targetPipeline';
 import { runNode } from './fakes/n8nContext';
 
@@ -322,45 +325,117 @@ describe('acquireSlot', () => {
 	});
 });
 
-/** n8n's deduplication store (the processed_data table in a real n8n), in memory. */
+/**
+ * n8n's deduplication store, in memory, as n8n's DeduplicationHelper keeps it in its processed_data
+ * table (packages/cli/src/deduplication/deduplication-helper.ts, the same in n8n 1.x and 2.x): one row
+ * per workflow and context (`n:<node id>` for scope node, '' for scope workflow) holding the mode and
+ * the md5 hashes of the values, oldest first. Every call reads the row, then writes the whole row back,
+ * with no lock between: two calls at once can undo each other's change, and two first inserts of a
+ * row collide. There is no call that reads without recording.
+ */
 class MemoryDeduplicator {
-	readonly keys = new Map<string, Set<string>>();
+	readonly rows = new Map<string, { mode: string; data: string[] }>();
+	/** checkProcessedAndRecord calls that fail before the next one works, as a row's first insert can. */
+	failNext = 0;
+	/** removeProcessed calls that fail. */
+	failRemovals = 0;
+	private calls = 0;
+	private readonly holds = new Map<number, { reached: () => void; released: Promise<void> }>();
 
-	private scopeOf(scope: string, context: ICheckProcessedContextData): Set<string> {
-		const id = `${scope}:${context.workflow.id}:${scope === 'node' ? context.node?.name : ''}`;
-		if (!this.keys.has(id)) this.keys.set(id, new Set());
-		return this.keys.get(id)!;
+	/** Holds the store's `call`-th call (counting from now) before it reads, until `release`. */
+	holdCall(call: number): { reached: Promise<void>; release: () => void } {
+		let reached!: () => void;
+		let release!: () => void;
+		const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+		const released = new Promise<void>((resolve) => (release = resolve));
+		this.holds.set(this.calls + call, { reached, released });
+		return { reached: reachedPromise, release };
 	}
 
-	/** Calls that fail before the next one works, as n8n's first insert of a node's row can. */
-	failNext = 0;
+	/** How many entries the node's row holds (what getProcessedDataCount answers). */
+	entries(): number {
+		return [...this.rows.values()].reduce((sum, row) => sum + row.data.length, 0);
+	}
 
-	calls = 0;
+	private static rowId(scope: DeduplicationScope, context: ICheckProcessedContextData): string {
+		if (scope === 'node' && !context.node) throw new Error("No node information has been provided and so cannot use scope 'node'");
+		return `${String(context.workflow.id)}|${scope === 'node' ? `n:${context.node!.id}` : ''}`;
+	}
 
-	async checkProcessedAndRecord(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData) {
-		this.calls++;
+	private static hash(value: DeduplicationItemTypes): string {
+		return createHash('md5').update(value.toString()).digest('base64');
+	}
+
+	/** The row as findOne returns it: a copy, taken after the call's turn (and any hold) comes. */
+	private async read(id: string) {
+		const call = ++this.calls;
+		const hold = this.holds.get(call);
+		if (hold) {
+			hold.reached();
+			await hold.released;
+		}
+		await Promise.resolve();
+		const row = this.rows.get(id);
+		const copy = row ? { mode: row.mode, data: [...row.data] } : undefined;
+		// The write comes back later, as a separate query does.
+		await new Promise((resolve) => setImmediate(resolve));
+		return copy;
+	}
+
+	async checkProcessedAndRecord(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData, options: ICheckProcessedOptions) {
 		if (this.failNext > 0) {
 			this.failNext--;
 			throw new Error('duplicate key value violates unique constraint "PK_processed_data"');
 		}
-		const seen = this.scopeOf(scope, context);
-		const result = { new: [] as DeduplicationItemTypes[], processed: [] as DeduplicationItemTypes[] };
-		for (const item of items) {
-			(seen.has(String(item)) ? result.processed : result.new).push(item);
-			seen.add(String(item));
+		const id = MemoryDeduplicator.rowId(scope, context);
+		const row = await this.read(id);
+		if (options.mode !== 'entries') throw new Error('this fake keeps the entries mode only');
+		if (row && row.mode !== options.mode) throw new Error('Deduplication data was originally saved with an incompatible setting');
+		const hashes = items.map(MemoryDeduplicator.hash);
+		if (!row) {
+			if (this.rows.has(id)) throw new Error('duplicate key value violates unique constraint "PK_processed_data"');
+			if (options.maxEntries) hashes.splice(0, hashes.length - options.maxEntries);
+			this.rows.set(id, { mode: options.mode, data: hashes });
+			return { new: items, processed: [] };
 		}
+		const known = new Set(row.data);
+		const result = { new: [] as DeduplicationItemTypes[], processed: [] as DeduplicationItemTypes[] };
+		hashes.forEach((hash, index) => {
+			if (known.has(hash)) result.processed.push(items[index]);
+			else {
+				result.new.push(items[index]);
+				row.data.push(hash);
+			}
+		});
+		if (options.maxEntries) row.data.splice(0, row.data.length - options.maxEntries);
+		// An update of a row that is gone changes nothing.
+		if (this.rows.has(id)) this.rows.set(id, row);
 		return result;
 	}
 
-	async removeProcessed(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData) {
-		const seen = this.scopeOf(scope, context);
-		for (const item of items) seen.delete(String(item));
+	async removeProcessed(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData, options: ICheckProcessedOptions) {
+		if (options.mode !== 'entries') throw new Error('Removing processed data is not possible in mode "latest"');
+		if (this.failRemovals > 0) {
+			this.failRemovals--;
+			throw new Error('connection to the database lost');
+		}
+		const id = MemoryDeduplicator.rowId(scope, context);
+		const row = await this.read(id);
+		if (!row) return;
+		for (const hash of items.map(MemoryDeduplicator.hash)) {
+			const index = row.data.indexOf(hash);
+			if (index !== -1) row.data.splice(index, 1);
+		}
+		if (this.rows.has(id)) this.rows.set(id, row);
 	}
 
-	async clearAllProcessedItems() {}
+	async clearAllProcessedItems(scope: DeduplicationScope, context: ICheckProcessedContextData) {
+		this.rows.delete(MemoryDeduplicator.rowId(scope, context));
+	}
 
-	async getProcessedDataCount() {
-		return 0;
+	async getProcessedDataCount(scope: DeduplicationScope, context: ICheckProcessedContextData, options: ICheckProcessedOptions) {
+		const row = await this.read(MemoryDeduplicator.rowId(scope, context));
+		return options.mode === 'entries' && row ? row.data.length : 0;
 	}
 }
 
@@ -371,32 +446,126 @@ describe('runTargetPipeline with a delivery key', () => {
 	const keyed = (prefix: string, count: number): INodeExecutionData[] =>
 		Array.from({ length: count }, (_, n) => ({ json: { n, key: `${prefix}-${n}` } }));
 	const deliveryKey = (item: INodeExecutionData) => String(item.json.key);
+	const writing = () => jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+	const refusing = async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> =>
+		batch.map(({ itemIndex }) => ({ ok: false, error: new NodeOperationError({ name: 'Test Target' } as never, 'refused', { itemIndex }) }));
+	const sentKeys = (send: ReturnType<typeof writing>) => send.mock.calls.flatMap(([batch]) => batch.map(({ record }) => record.key));
 
 	it('skips the items an earlier run wrote, sends nothing for them, and says so in their output', async () => {
-		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		const sendBatch = writing();
 		await run({ deliveryKey, sendBatch }, keyed('first', 3));
 		sendBatch.mockClear();
 
 		const [output] = await run({ deliveryKey, sendBatch }, [...keyed('first', 3), ...keyed('second', 1)]);
-		expect(sendBatch.mock.calls.flatMap(([batch]) => batch.map(({ record }) => record.key))).toEqual(['second-0']);
+		expect(sentKeys(sendBatch)).toEqual(['second-0']);
 		expect(output.map((item) => item.json.status ?? item.json.sent)).toEqual(['skipped', 'skipped', 'skipped', 0]);
 		expect(output[0].json.deliveryKey).toBe('first-0');
 		expect(output.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
 	});
 
-	it('does not remember the key of an item that failed, so the sender’s retry writes it', async () => {
-		const failing = async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> =>
-			batch.map(({ itemIndex }) => ({ ok: false, error: new NodeOperationError({ name: 'Test Target' } as never, 'refused', { itemIndex }) }));
-		await run({ deliveryKey, sendBatch: failing }, keyed('retried', 2), 'continueRegularOutput');
+	it('keeps skipping a written item however often it is delivered again', async () => {
+		await run({ deliveryKey, sendBatch: writing() }, keyed('often', 2));
+		for (let delivery = 0; delivery < 3; delivery++) {
+			const [output] = await run({ deliveryKey, sendBatch: writing() }, keyed('often', 2));
+			expect(output.map((item) => item.json.status)).toEqual(['skipped', 'skipped']);
+		}
+	});
 
-		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+	it('does not remember the key of an item that failed, so the sender’s retry writes it', async () => {
+		await run({ deliveryKey, sendBatch: refusing }, keyed('retried', 2), 'continueRegularOutput');
+
+		const sendBatch = writing();
 		const [output] = await run({ deliveryKey, sendBatch }, keyed('retried', 2));
 		expect(output.map((item) => item.json.sent)).toEqual([0, 1]);
 		expect(sendBatch).toHaveBeenCalledTimes(1);
 	});
 
+	it('sends an item refused before any call when it comes again, and skips its neighbour that was written', async () => {
+		await run({ deliveryKey, prepare: refuseOdd }, keyed('checked', 2), 'continueRegularOutput');
+		const sendBatch = writing();
+		await run({ deliveryKey, sendBatch }, keyed('checked', 2));
+		expect(sentKeys(sendBatch)).toEqual(['checked-1']);
+	});
+
+	it('sends an item whose key another run is checking or writing at the same moment, whatever that run’s outcome', async () => {
+		// The first run's store call after its check waits; its write is then refused.
+		const held = store.holdCall(2);
+		let firstHeld = false;
+		void held.reached.then(() => (firstHeld = true));
+		let firstSent = false;
+		const first = run(
+			{
+				deliveryKey,
+				sendBatch: async (batch) => {
+					firstSent = true;
+					return await refusing(batch);
+				},
+			},
+			keyed('concurrent', 1),
+			'continueRegularOutput',
+		);
+		await until(() => firstHeld || firstSent);
+
+		const sendBatch = writing();
+		const [output] = await run({ deliveryKey, sendBatch }, keyed('concurrent', 1));
+		held.release();
+		await first;
+		expect(sentKeys(sendBatch)).toEqual(['concurrent-0']);
+		expect(output[0].json.sent).toBe(0);
+	});
+
+	it('sends an item whose earlier run failed, even when n8n could not remove a single entry since', async () => {
+		store.failRemovals = 1000;
+		try {
+			await run({ deliveryKey, sendBatch: refusing }, keyed('unremoved', 1), 'continueRegularOutput').catch(() => undefined);
+		} finally {
+			store.failRemovals = 0;
+		}
+		const sendBatch = writing();
+		await run({ deliveryKey, sendBatch }, keyed('unremoved', 1));
+		expect(sentKeys(sendBatch)).toEqual(['unremoved-0']);
+	});
+
+	it('reports a written item as written when n8n cannot store that, and writes it again on its next delivery', async () => {
+		store.failRemovals = 1000;
+		let output: INodeExecutionData[];
+		try {
+			[output] = await run({ deliveryKey, sendBatch: writing() }, keyed('unconfirmed', 1));
+		} finally {
+			store.failRemovals = 0;
+		}
+		expect(output[0].json.sent).toBe(0);
+		const sendBatch = writing();
+		await run({ deliveryKey, sendBatch }, keyed('unconfirmed', 1));
+		expect(sentKeys(sendBatch)).toEqual(['unconfirmed-0']);
+	});
+
+	it('never skips an item that no run wrote, however runs at once, refusals and failed removals interleave', async () => {
+		let seed = 7;
+		const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+		for (let round = 0; round < 30; round++) {
+			const key = `interleaved-${round}`;
+			let written = false;
+			let skippedBeforeAnyWrite = false;
+			const send = async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> => {
+				await new Promise((resolve) => setImmediate(resolve));
+				if (random() < 0.7) return await refusing(batch);
+				written = true;
+				return batch.map(({ record }) => ({ ok: true, json: { sent: record.n } }));
+			};
+			store.failRemovals = random() < 0.5 ? 1 : 0;
+			const runs = Array.from({ length: 2 + Math.floor(random() * 3) }, async () => {
+				const [output] = await run({ deliveryKey, sendBatch: send }, [{ json: { n: 0, key } }], 'continueRegularOutput');
+				if (output[0].json.status === 'skipped' && !written) skippedBeforeAnyWrite = true;
+			});
+			await Promise.all(runs);
+			store.failRemovals = 0;
+			expect({ round, skippedBeforeAnyWrite }).toEqual({ round, skippedBeforeAnyWrite: false });
+		}
+	});
+
 	it('tries the store once more when n8n’s first insert of its row collides with another run’s', async () => {
-		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		const sendBatch = writing();
 		store.failNext = 1;
 		const [output] = await run({ deliveryKey, sendBatch }, keyed('collided', 2));
 		expect(output.map((item) => item.json.sent)).toEqual([0, 1]);
@@ -405,7 +574,7 @@ describe('runTargetPipeline with a delivery key', () => {
 	});
 
 	it('fails the run when the store fails twice, and sends nothing', async () => {
-		const sendBatch = jest.fn(async (batch: Array<TargetRecord<IDataObject>>) => batch.map(({ record }) => ({ ok: true as const, json: { sent: record.n } })));
+		const sendBatch = writing();
 		store.failNext = 2;
 		const error = await failureOf(run({ deliveryKey, sendBatch }, keyed('broken-store', 1)));
 		expect(error.message).toBe('n8n could not tell which deliveries were already written: duplicate key value violates unique constraint "PK_processed_data"');
@@ -413,10 +582,14 @@ describe('runTargetPipeline with a delivery key', () => {
 		expect(sendBatch).not.toHaveBeenCalled();
 	});
 
-	it('records the key of an item written, not of one refused before any call', async () => {
-		await run({ deliveryKey, prepare: refuseOdd }, keyed('checked', 2), 'continueRegularOutput');
-		const recorded = [...store.keys.values()].flatMap((keys) => [...keys]);
-		expect(recorded).toContain('checked-0');
-		expect(recorded).not.toContain('checked-1');
+	it('empties the store once it outgrows its bound, so the next deliveries are written again', async () => {
+		await run({ deliveryKey, sendBatch: writing() }, keyed('bounded', 1));
+		const [row] = [...store.rows.values()];
+		row.data.push(...Array.from({ length: MAX_STORED_ENTRIES }, (_, n) => `filler-${n}`));
+		await run({ deliveryKey, sendBatch: writing() }, keyed('bounded-new', 1));
+		expect(store.entries()).toBeLessThanOrEqual(2);
+		const sendBatch = writing();
+		await run({ deliveryKey, sendBatch }, keyed('bounded', 1));
+		expect(sentKeys(sendBatch)).toEqual(['bounded-0']);
 	});
 });
