@@ -1,23 +1,31 @@
 /**
  * Where a node may send a request whose URL a user typed: never into the network n8n runs in.
  *
- * Two layers, both applied before anything is sent:
- * 1. This file's own checks, without DNS (node code may not import `dns`): the scheme, IP literals
- *    in every spelling the WHATWG URL parser accepts (it turns `2130706433`, `0x7f.1` and `127.1`
- *    into `127.0.0.1`, and compresses IPv6), IPv4 embedded in IPv6 (mapped, compatible, NAT64,
- *    6to4), and host names that name the local machine, a cloud metadata service or a private
- *    naming zone (`localhost`, `metadata.google.internal`, `*.internal`, `*.local`, …).
- * 2. n8n's own egress filter (`helpers.getSecureEgressFilter`, n8n ≥ 2.12), where the running n8n
- *    has it: it resolves the host name and refuses it when any address is in n8n's blocked ranges.
+ * Three layers, all applied before anything is sent:
+ * 1. Checks without DNS (node code may not import `dns`): the scheme, IP literals in every spelling
+ *    the WHATWG URL parser accepts (it turns `2130706433`, `0x7f.1` and `127.1` into `127.0.0.1`,
+ *    and compresses IPv6) and every IPv6 form that carries an IPv4 address (./ipAddresses.ts), host
+ *    names that name the local machine, a cloud metadata service or a private naming zone
+ *    (`localhost`, `metadata.google.internal`, `*.internal`, …), and names that spell an address
+ *    a wildcard DNS service answers with (`169.254.169.254.nip.io`, ./ipInHostNames.ts).
+ * 2. n8n's own egress filter (`helpers.getSecureEgressFilter`, n8n ≥ 2.12) in enforced mode, unless
+ *    private targets are allowed: it resolves the name and applies n8n's blocked ranges and names.
+ * 3. The name's addresses, resolved through n8n's lookup (the same filter's `createSecureLookup`)
+ *    and judged like IP literals, with or without "Allow Private Network Targets": a name that
+ *    resolves to a metadata address is refused like the address.
  *
- * What cannot be checked without that filter: a public-looking name whose DNS answer is private
- * (`crm.example.com → 10.0.0.5`), and DNS rebinding (a name that resolves differently when the
- * request connects). Only n8n's connect-time lookup (`N8N_SSRF_PROTECTION_ENABLED=true`) closes
- * the second; the node says so in its option descriptions.
+ * What is not caught: on an n8n without the filter (1.x, 2.x before 2.12) layer 1 is all there is,
+ * so a name outside the wildcard services that resolves inside the network passes; a name whose
+ * lookup fails here is not judged by its addresses (the request then resolves it on its own); and
+ * DNS rebinding (a name that resolves differently when the request connects). Only n8n's
+ * connect-time lookup (`N8N_SSRF_PROTECTION_ENABLED=true`) closes the last; the node says so in
+ * its option descriptions.
  */
+import { classifyIpAddress, parseIpAddress, type AddressClass } from './ipAddresses';
+import { spelledAddressesToJudge } from './ipInHostNames';
 
 export interface EgressPolicy {
-	/** Loopback, private, link-local, unique-local, CGNAT and metadata targets are allowed. */
+	/** Loopback, private, link-local, unique-local, CGNAT and intranet targets are allowed (never metadata). */
 	allowPrivateNetwork: boolean;
 	/** `http://` is allowed (the request, credentials included, travels unencrypted). */
 	allowPlainHttp: boolean;
@@ -25,21 +33,7 @@ export interface EgressPolicy {
 
 export const DEFAULT_EGRESS_POLICY: EgressPolicy = Object.freeze({ allowPrivateNetwork: false, allowPlainHttp: false });
 
-export type EgressRefusalReason =
-	| 'invalidUrl'
-	| 'scheme'
-	| 'plainHttp'
-	| 'loopback'
-	| 'private'
-	| 'linkLocal'
-	| 'uniqueLocal'
-	| 'sharedAddressSpace'
-	| 'metadata'
-	| 'unspecified'
-	| 'reserved'
-	| 'multicast'
-	| 'localName'
-	| 'blockedByN8n';
+export type EgressRefusalReason = AddressClass | 'invalidUrl' | 'scheme' | 'plainHttp' | 'localName' | 'blockedByN8n';
 
 export interface EgressRefusal {
 	reason: EgressRefusalReason;
@@ -47,9 +41,23 @@ export interface EgressRefusal {
 	message: string;
 }
 
+/** One answer of a lookup with `{ all: true }`, as node's `dns.lookup` gives it. */
+export interface LookupAddressLike {
+	address: string;
+	family: number;
+}
+
+/** n8n's `createSecureLookup()`: node's `dns.lookup` signature, called here with `{ all: true }`. */
+export type LookupLike = (
+	hostname: string,
+	options: { all: true },
+	callback: (error: Error | null, addresses: LookupAddressLike[] | string, family?: number) => void,
+) => void;
+
 /** The subset of n8n's NodeEgressFilter (n8n-workflow ≥ 2.12) this guard uses. */
 export interface EgressFilterLike {
 	validateUrl(url: string): Promise<{ ok: true } | { ok: false; error: Error }>;
+	createSecureLookup?: () => LookupLike;
 }
 
 /** What the node needs of its context to reach n8n's filter, when the running n8n has one. */
@@ -72,119 +80,6 @@ const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-local
 
 /** Zones that only ever resolve inside a private network (RFC 6761/6762/8375, ICANN's .internal). */
 const PRIVATE_ZONES = ['localhost', 'local', 'internal', 'intranet', 'lan', 'home.arpa', 'localdomain', 'corp', 'private', 'cluster.local'];
-
-// ---------------------------------------------------------------------------------------------
-// IP addresses
-// ---------------------------------------------------------------------------------------------
-
-/** Dotted IPv4 (the URL parser's canonical form) to a 32-bit number, or undefined. */
-export function parseIpv4(text: string): number | undefined {
-	const parts = text.split('.');
-	if (parts.length !== 4) return undefined;
-	let value = 0;
-	for (const part of parts) {
-		if (!/^\d{1,3}$/.test(part)) return undefined;
-		const octet = Number(part);
-		if (octet > 255) return undefined;
-		value = value * 256 + octet;
-	}
-	return value;
-}
-
-/** An IPv6 literal (brackets allowed, zone id dropped) to its eight 16-bit groups, or undefined. */
-export function parseIpv6(text: string): number[] | undefined {
-	let body = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-	body = body.split('%')[0].toLowerCase();
-	if (!body.includes(':')) return undefined;
-	let tail: number[] = [];
-	const lastColon = body.lastIndexOf(':');
-	const last = body.slice(lastColon + 1);
-	if (last.includes('.')) {
-		const v4 = parseIpv4(last);
-		if (v4 === undefined) return undefined;
-		tail = [Math.floor(v4 / 65536), v4 % 65536];
-		body = body.slice(0, lastColon + 1) + '0';
-	}
-	const halves = body.split('::');
-	if (halves.length > 2) return undefined;
-	const toGroups = (part: string): number[] | undefined => {
-		if (part === '') return [];
-		const groups: number[] = [];
-		for (const group of part.split(':')) {
-			if (!/^[0-9a-f]{1,4}$/.test(group)) return undefined;
-			groups.push(parseInt(group, 16));
-		}
-		return groups;
-	};
-	const head = toGroups(halves[0]);
-	const rest = halves.length === 2 ? toGroups(halves[1]) : [];
-	if (!head || !rest) return undefined;
-	let groups: number[];
-	if (halves.length === 2) {
-		const missing = 8 - head.length - rest.length;
-		if (missing < 1) return undefined;
-		groups = [...head, ...new Array<number>(missing).fill(0), ...rest];
-	} else {
-		groups = head;
-	}
-	if (tail.length) groups = [...groups.slice(0, 6), ...tail];
-	return groups.length === 8 ? groups : undefined;
-}
-
-function inV4(ip: number, base: string, prefix: number): boolean {
-	const size = 2 ** (32 - prefix);
-	const start = parseIpv4(base)!;
-	return ip >= start && ip < start + size;
-}
-
-/** Why an IPv4 address is not a public internet host, or undefined when it is one. */
-export function classifyIpv4(ip: number): EgressRefusalReason | undefined {
-	if (ip === parseIpv4('169.254.169.254') || ip === parseIpv4('169.254.170.2') || ip === parseIpv4('100.100.100.200')) {
-		return 'metadata';
-	}
-	if (inV4(ip, '0.0.0.0', 8)) return 'unspecified';
-	if (inV4(ip, '127.0.0.0', 8)) return 'loopback';
-	if (inV4(ip, '10.0.0.0', 8) || inV4(ip, '172.16.0.0', 12) || inV4(ip, '192.168.0.0', 16)) return 'private';
-	if (inV4(ip, '169.254.0.0', 16)) return 'linkLocal';
-	if (inV4(ip, '100.64.0.0', 10)) return 'sharedAddressSpace';
-	if (inV4(ip, '224.0.0.0', 4)) return 'multicast';
-	if (
-		inV4(ip, '192.0.0.0', 24) ||
-		inV4(ip, '192.0.2.0', 24) ||
-		inV4(ip, '198.18.0.0', 15) ||
-		inV4(ip, '198.51.100.0', 24) ||
-		inV4(ip, '203.0.113.0', 24) ||
-		inV4(ip, '240.0.0.0', 4)
-	) {
-		return 'reserved';
-	}
-	return undefined;
-}
-
-/** Why an IPv6 address is not a public internet host, or undefined when it is one. */
-export function classifyIpv6(groups: number[]): EgressRefusalReason | undefined {
-	const allZeroUpTo = (n: number) => groups.slice(0, n).every((g) => g === 0);
-	const embeddedV4 = groups[6] * 65536 + groups[7];
-	if (allZeroUpTo(8)) return 'unspecified';
-	if (allZeroUpTo(7) && groups[7] === 1) return 'loopback';
-	// ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated) reach the IPv4 address.
-	if (allZeroUpTo(5) && (groups[5] === 0xffff || groups[5] === 0)) return classifyIpv4(embeddedV4) ?? 'reserved';
-	// NAT64 64:ff9b::a.b.c.d translates to the IPv4 address.
-	if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0)) return classifyIpv4(embeddedV4);
-	// 6to4 2002:AABB:CCDD:: tunnels to the IPv4 address AA.BB.CC.DD.
-	if (groups[0] === 0x2002) return classifyIpv4(groups[1] * 65536 + groups[2]);
-	// AWS's IPv6 instance metadata endpoint, fd00:ec2::254.
-	if (groups[0] === 0xfd00 && groups[1] === 0x0ec2 && groups.slice(2, 7).every((g) => g === 0) && groups[7] === 0x254) {
-		return 'metadata';
-	}
-	if ((groups[0] & 0xfe00) === 0xfc00) return 'uniqueLocal';
-	if ((groups[0] & 0xffc0) === 0xfe80) return 'linkLocal';
-	// Site-local (deprecated, still routed privately by some networks).
-	if ((groups[0] & 0xffc0) === 0xfec0) return 'private';
-	if ((groups[0] & 0xff00) === 0xff00) return 'multicast';
-	if (groups[0] === 0x2001 && groups[1] === 0x0db8) return 'reserved';
-	return undefined;
-}
 
 /** Why a host name (not an IP literal) names something inside the network, or undefined. */
 export function classifyHostName(host: string): EgressRefusalReason | undefined {
@@ -225,15 +120,6 @@ export function describeTarget(url: string): string {
 	}
 }
 
-function refusal(reason: EgressRefusalReason, url: string, opens: boolean): EgressRefusal {
-	const advice = opens
-		? reason === 'plainHttp'
-			? ' Turn on "Allow Plain HTTP" only for a server you control on a network you trust.'
-			: ' Turn on "Allow Private Network Targets" only for a CRM on your own network.'
-		: '';
-	return { reason, message: `Refused to send to ${describeTarget(url)}: it ${REASON_TEXT[reason]}.${advice}` };
-}
-
 /**
  * Reasons the "Allow Private Network Targets" option lifts. A cloud metadata service is not among
  * them: it hands out the machine's cloud credentials and is never a CRM.
@@ -248,38 +134,56 @@ const PRIVATE_REASONS = new Set<EgressRefusalReason>([
 	'blockedByN8n',
 ]);
 
+/** `subject`: what the reason is about, "it" (the host) or "its name resolves to X, which". */
+function refusal(reason: EgressRefusalReason, url: string, subject = 'it'): EgressRefusal {
+	const advice =
+		reason === 'plainHttp'
+			? ' Turn on "Allow Plain HTTP" only for a server you control on a network you trust.'
+			: PRIVATE_REASONS.has(reason)
+				? ' Turn on "Allow Private Network Targets" only for a CRM on your own network.'
+				: '';
+	return { reason, message: `Refused to send to ${describeTarget(url)}: ${subject} ${REASON_TEXT[reason]}.${advice}` };
+}
+
+/** Whether the policy sends to a host of this kind (undefined: a public host). */
+function allows(reason: EgressRefusalReason | undefined, policy: EgressPolicy): boolean {
+	// Metadata, multicast, reserved and the unspecified address are never a CRM: no option opens them.
+	return reason === undefined || (policy.allowPrivateNetwork && PRIVATE_REASONS.has(reason));
+}
+
 /**
- * The checks that need no DNS: scheme, IP literals, local and metadata names.
- * Returns the refusal, or undefined when the URL may be tried (subject to n8n's filter).
+ * The checks that need no DNS: scheme, IP literals, local and metadata names, names that spell an
+ * address. Returns the refusal, or undefined when the URL may be tried (subject to DNS checks).
  */
 export function checkUrlWithoutDns(url: string, policy: EgressPolicy = DEFAULT_EGRESS_POLICY): EgressRefusal | undefined {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
-		return refusal('invalidUrl', url, false);
+		return refusal('invalidUrl', url);
 	}
 	if (parsed.protocol === 'http:') {
-		if (!policy.allowPlainHttp) return refusal('plainHttp', url, true);
+		if (!policy.allowPlainHttp) return refusal('plainHttp', url);
 	} else if (parsed.protocol !== 'https:') {
-		return refusal('scheme', url, false);
+		return refusal('scheme', url);
 	}
 	const host = parsed.hostname;
-	let reason: EgressRefusalReason | undefined;
-	const v6 = host.startsWith('[') ? parseIpv6(host) : undefined;
-	const v4 = v6 ? undefined : parseIpv4(host);
-	if (v6) reason = classifyIpv6(v6);
-	else if (v4 !== undefined) reason = classifyIpv4(v4);
-	else reason = classifyHostName(host);
-	if (reason === undefined) return undefined;
-	if (PRIVATE_REASONS.has(reason) && policy.allowPrivateNetwork) return undefined;
-	// Metadata, multicast, reserved and the unspecified address are never a CRM: no option opens them.
-	return refusal(reason, url, PRIVATE_REASONS.has(reason));
+	// The URL parser leaves an IPv4 host dotted and an IPv6 one in brackets.
+	const literal = parseIpAddress(host);
+	if (literal) {
+		const reason = classifyIpAddress(literal);
+		return allows(reason, policy) ? undefined : refusal(reason!, url);
+	}
+	const nameReason = classifyHostName(host);
+	if (!allows(nameReason, policy)) return refusal(nameReason!, url);
+	const spelled = spelledAddressesToJudge(host).find(({ addressClass }) => !allows(addressClass, policy));
+	if (spelled) return refusal(spelled.addressClass!, url, `its name spells the address ${spelled.address}, which`);
+	return undefined;
 }
 
 /**
- * Every check before a request to `url`: this file's own, then n8n's egress filter (which also
- * resolves the name) where the running n8n offers one. Undefined: the URL may be used.
+ * Every check before a request to `url`: the ones without DNS, n8n's egress filter unless private
+ * targets are allowed, then the addresses the name resolves to. Undefined: the URL may be used.
  */
 export async function checkUrl(
 	url: string,
@@ -288,16 +192,53 @@ export async function checkUrl(
 ): Promise<EgressRefusal | undefined> {
 	const own = checkUrlWithoutDns(url, policy);
 	if (own) return own;
-	if (policy.allowPrivateNetwork) return undefined;
-	const filter = egressFilterOf(helpers);
-	if (!filter) return undefined;
-	const verdict = await filter.validateUrl(url);
-	if (verdict.ok) return undefined;
-	// n8n's message names the blocked address or host, never the path.
-	return {
-		reason: 'blockedByN8n',
-		message: `Refused to send to ${describeTarget(url)}: ${verdict.error.message}. Turn on "Allow Private Network Targets" only for a CRM on your own network.`,
-	};
+	if (!policy.allowPrivateNetwork) {
+		const filter = egressFilterOf(helpers);
+		const verdict = filter ? await filter.validateUrl(url) : { ok: true as const };
+		if (!verdict.ok) {
+			// n8n's message names the blocked address or host, never the path.
+			return {
+				reason: 'blockedByN8n',
+				message: `Refused to send to ${describeTarget(url)}: ${verdict.error.message}. Turn on "Allow Private Network Targets" only for a CRM on your own network.`,
+			};
+		}
+	}
+	return await checkResolvedAddresses(url, policy, helpers);
+}
+
+/**
+ * The addresses the URL's host name resolves to, judged like IP literals: any one the policy does
+ * not allow refuses the URL. n8n's filter alone would not do: with private targets allowed it is
+ * not asked, and its default ranges leave out the metadata addresses outside 169.254/16, carrier-
+ * grade NAT and the IPv6 forms that carry an IPv4 address.
+ */
+async function checkResolvedAddresses(url: string, policy: EgressPolicy, helpers?: EgressHelpersLike): Promise<EgressRefusal | undefined> {
+	const host = new URL(url).hostname;
+	if (parseIpAddress(host)) return undefined;
+	const lookup = lookupOf(helpers);
+	if (!lookup) return undefined;
+	for (const address of await resolve(lookup, host)) {
+		const parsed = parseIpAddress(address);
+		const reason = parsed ? classifyIpAddress(parsed) : undefined;
+		if (!allows(reason, policy)) return refusal(reason!, url, `its name resolves to ${address}, which`);
+	}
+	return undefined;
+}
+
+/**
+ * Every address of `host`, or none when the lookup fails: the request then resolves the name on
+ * its own and fails or connects by itself (a refusal here would break a proxy-only network).
+ */
+async function resolve(lookup: LookupLike, host: string): Promise<string[]> {
+	return await new Promise((settle) => {
+		try {
+			lookup(host, { all: true }, (error, addresses) => {
+				settle(error || !Array.isArray(addresses) ? [] : addresses.map((answer) => answer.address));
+			});
+		} catch {
+			settle([]);
+		}
+	});
 }
 
 /**
@@ -314,3 +255,18 @@ export function egressFilterOf(helpers?: EgressHelpersLike): EgressFilterLike | 
 	}
 }
 
+/**
+ * A lookup that answers with every address of a name, unfiltered, from n8n's filter in its
+ * 'unsafe' mode (a plain `dns.lookup`): this guard judges the answers itself, as n8n's enforced
+ * lookup would refuse the private addresses the user allowed and not say which address it saw.
+ * Nothing is sent through it. Undefined on an n8n without the filter or its lookup.
+ */
+export function lookupOf(helpers?: EgressHelpersLike): LookupLike | undefined {
+	if (!helpers || typeof helpers.getSecureEgressFilter !== 'function') return undefined;
+	try {
+		const filter = helpers.getSecureEgressFilter('unsafe');
+		return typeof filter?.createSecureLookup === 'function' ? filter.createSecureLookup() : undefined;
+	} catch {
+		return undefined;
+	}
+}
