@@ -8,8 +8,8 @@
  *   - n8n's HTTP Request node posting the same JSON (it starts every item's call at once)
  * and the floor: No-Op time + ⌈N ÷ concurrency⌉ × latency.
  */
-import { request } from 'node:http';
 import { startN8n, type CredentialFile, type WorkflowFile } from '../harness/n8n';
+import { rawSend } from '../harness/rawHttp';
 import { CrmDoubles } from '../doubles/crmDoubles';
 
 function arg(name: string, fallback: number): number {
@@ -59,17 +59,6 @@ function workflow(scenario: Scenario, double: CrmDoubles): WorkflowFile {
 	};
 }
 
-function postWithoutTimeout(url: string, body: string): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-			res.resume();
-			res.on('end', () => resolve(res.statusCode ?? 0));
-		});
-		req.on('error', reject);
-		req.end(body);
-	});
-}
-
 interface Result {
 	label: string;
 	calls: number;
@@ -91,7 +80,7 @@ async function run(scenario: Scenario): Promise<Result> {
 		await n8n.waitForWebhook('bench');
 		const leads = Array.from({ length: N }, (_, i) => ({ email: `bench${i}@example.com`, first_name: `First${i}`, last_name: `Last${i}` }));
 		const started = process.hrtime.bigint();
-		const status = await postWithoutTimeout(n8n.webhookUrl('bench'), JSON.stringify({ leads }));
+		const { status } = await rawSend(n8n.webhookUrl('bench'), { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ leads }) });
 		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 		if (status !== 200) throw new Error(`${scenario.label}: webhook answered ${status}`);
 		const [execution] = await n8n.waitForExecutions('bench', 1, 600_000);

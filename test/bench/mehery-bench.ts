@@ -14,8 +14,8 @@
  *     the tenant's limit and once more with no limit
  * Floor of a scenario = No-Op time + ⌈N ÷ calls at once⌉ × latency.
  */
-import { request } from 'node:http';
 import { startN8n, type WorkflowFile } from '../harness/n8n';
+import { rawSend } from '../harness/rawHttp';
 import { MeheryDouble } from '../doubles/meheryDouble';
 import { webhookNode } from '../e2e/fixtures/workflows';
 
@@ -60,17 +60,6 @@ function workflow(id: string, target: Record<string, unknown>): WorkflowFile {
 }
 
 const CODES = ['firstName', 'lastName', 'email1', 'phone1'];
-
-function postWithoutTimeout(url: string, body: string): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-			res.resume();
-			res.on('end', () => resolve(res.statusCode ?? 0));
-		});
-		req.on('error', reject);
-		req.end(body);
-	});
-}
 
 interface Result {
 	label: string;
@@ -168,7 +157,7 @@ async function main(): Promise<void> {
 			double.clearProfiles();
 			double.setMaxConcurrentCalls(scenario.tenantLimit ?? LIMIT);
 			const started = process.hrtime.bigint();
-			const status = await postWithoutTimeout(n8n.webhookUrl(scenario.path), JSON.stringify({ profiles }));
+			const { status } = await rawSend(n8n.webhookUrl(scenario.path), { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles }) });
 			const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 			double.setMaxConcurrentCalls(LIMIT);
 			return { label: scenario.label, seconds, requests: double.counters.requests, rateLimited: double.counters.rateLimited, stored: double.profiles(TENANT).length, status };

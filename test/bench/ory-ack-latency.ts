@@ -17,10 +17,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 
 import { PROJECT_ROOT, startN8n, type CredentialFile, type WorkflowFile } from '../harness/n8n';
+import { rawSend } from '../harness/rawHttp';
 
 function arg(name: string, fallback: number): number {
 	const index = process.argv.indexOf(`--${name}`);
@@ -106,19 +106,9 @@ function oryBody(index: number): string {
  */
 async function timedPost(url: string, headers: Record<string, string>, body: string): Promise<{ ms: number; status: number }> {
 	const payload = Buffer.from(body, 'utf8');
-	return await new Promise((resolve, reject) => {
-		const started = process.hrtime.bigint();
-		const request = httpRequest(
-			url,
-			{ method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } },
-			(response) => {
-				response.resume();
-				response.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: response.statusCode ?? 0 }));
-			},
-		);
-		request.on('error', reject);
-		request.end(payload);
-	});
+	const started = process.hrtime.bigint();
+	const { status } = await rawSend(url, { headers: { 'content-type': 'application/json', ...headers }, body: payload });
+	return { ms: Number(process.hrtime.bigint() - started) / 1e6, status };
 }
 
 function percentile(sorted: number[], p: number): number {
