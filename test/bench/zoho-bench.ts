@@ -13,8 +13,8 @@
  * plus ⌈batches ÷ concurrency⌉ × per-call latency: the waiting on Zoho no client can avoid.
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
+import { rawSend } from '../harness/rawHttp';
 import { ZohoDouble } from '../doubles/zohoDouble';
 
 function arg(name: string, fallback: number): number {
@@ -92,15 +92,8 @@ function workflow(scenario: Scenario): WorkflowFile {
 }
 
 /** POST without a client-side timeout: the built-in node takes minutes for 10,000 items. */
-function postWithoutTimeout(url: string, body: string): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-			res.resume();
-			res.on('end', () => resolve(res.statusCode ?? 0));
-		});
-		req.on('error', reject);
-		req.end(body);
-	});
+async function postWithoutTimeout(url: string, body: string): Promise<number> {
+	return (await rawSend(url, { headers: { 'content-type': 'application/json' }, body })).status;
 }
 
 function peakRssMb(pid: number | undefined): number {
