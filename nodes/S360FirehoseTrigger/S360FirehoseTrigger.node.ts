@@ -130,7 +130,8 @@ export class S360FirehoseTrigger implements INodeType {
 		if (!bucket.ok) return respondWithError.call(this, 400, bucket.message);
 		if (bucket.contacts.length === 0) return respondWithJson.call(this, 200, { status: 'empty', contacts: 0 });
 
-		const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() !== '' ? settings.timeZone.trim() : undefined;
+		// The institution's zone; without one the workflow's, as the MeherY and Zoho nodes do.
+		const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() !== '' ? settings.timeZone.trim() : this.getTimezone();
 		// The same change twice in one bucket is one contact to sync.
 		const unique = new Map<string, NormalizedContact>();
 		for (const raw of bucket.contacts) {
@@ -152,13 +153,18 @@ export class S360FirehoseTrigger implements INodeType {
 				return respondWithJson.call(this, 200, { status: 'alreadySynced', contacts: contacts.length });
 			}
 			const keys = claimed.map((contact) => contact.deliveryKey);
-			// n8n's answer is the run's outcome: 200 after success (or, acknowledging at once, once
-			// the run has started; S-360 then never resends), anything else after a failure.
-			// Only a success is remembered, so the retry of a failed bucket runs again.
+			// Only a run that succeeded is remembered. Acknowledging after success, n8n's answer is
+			// the run's outcome: 200 after success, 500 after a failure. Acknowledging at once, n8n
+			// answers 200 as soon as the run has started and tells webhook() nothing more (no
+			// execution promise reaches a trigger), so that 200 only ends the claim: the contacts are
+			// "running" until then, so a copy arriving meanwhile waits instead of starting a second
+			// run, and remembered as nothing after it, so an operator's re-push after a failed run
+			// runs again. (A Delivery Key on the writing node skips what was written.)
+			const remembersSuccess = this.getNodeParameter('responseMode', 'lastNode') === 'lastNode';
 			watchResponse(this.getResponseObject(), (status) => {
 				const settledAt = Date.now();
 				for (const key of keys) {
-					if (status === 200) ledger.succeed(key, true, settledAt);
+					if (status === 200 && remembersSuccess) ledger.succeed(key, true, settledAt);
 					else ledger.fail(key);
 				}
 			});

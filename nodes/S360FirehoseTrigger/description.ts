@@ -47,7 +47,7 @@ export const s360FirehoseTriggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether a contact already synced at the same change timestamp is left out of a redelivered bucket (a bucket of only such contacts is answered 200 and starts nothing). Remembered 24 hours, at most 10,000 contacts per node, until n8n restarts.',
+					'Whether a contact already synced at the same change timestamp is left out of a redelivered bucket (a bucket of only such contacts is answered 200 and starts nothing). Only a run that succeeded is remembered, which the trigger learns with Acknowledge After Success alone: acknowledging at once, it remembers nothing (use the writing node’s Delivery Key option instead). Remembered 24 hours, at most 10,000 contacts per node, until n8n restarts.',
 			},
 			{
 				displayName: 'Max Body Size (KB)',
