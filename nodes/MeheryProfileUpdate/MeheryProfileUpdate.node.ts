@@ -113,6 +113,9 @@ function itemSettings(read: ItemParameterReader, itemIndex: number, workflowTime
 		fields: read<Array<{ code: string; value: unknown }>>('fields.field', itemIndex, []) ?? [],
 		timeZone: (options.timeZone as string) || workflowTimeZone,
 		defaultCountry: (options.defaultCountry as string) || undefined,
+		dateInputFormat: (options.dateInputFormat as string) || undefined,
+		dateFormat: options.dateFormat === 'fourDigitYear' ? 'fourDigitYear' : 'twoDigitYear',
+		twoDigitYearStart: options.twoDigitYearStart === undefined ? undefined : Number(options.twoDigitYearStart),
 	};
 }
 

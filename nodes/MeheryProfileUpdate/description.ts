@@ -1,6 +1,8 @@
 /** What the user sees: the parameters of MeherY Profile Update. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DATE_INPUT_FORMAT_OPTION, TWO_DIGIT_YEARS_COVER_OPTION } from '../shared/dateParameters';
+
 export const DEFAULT_CONCURRENCY = 5;
 
 export const meheryProfileUpdateProperties: INodeProperties[] = [
@@ -107,7 +109,7 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 						name: 'kind',
 						type: 'options',
 						options: [
-							{ name: 'Date (Sent as MM-DD-YY)', value: 'date' },
+							{ name: 'Date (Sent as MM-DD-YY, or as Set Under Date Format)', value: 'date' },
 							{ name: 'Email (Lowercased)', value: 'email' },
 							{ name: 'Phone', value: 'phone' },
 							{ name: 'Text', value: 'text' },
@@ -153,6 +155,26 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				description: 'Profile updates in flight at once for this credential, across all executions of this n8n',
 			},
 			{
+				displayName: 'Date Format',
+				name: 'dateFormat',
+				type: 'options',
+				options: [
+					{
+						name: 'MM-DD-YY',
+						value: 'twoDigitYear',
+						description: 'MeherY’s documented form (03-07-91); only dates inside Two-Digit Years Cover are sent',
+					},
+					{
+						name: 'MM-DD-YYYY',
+						value: 'fourDigitYear',
+						description: 'With the century (03-07-1991), for tenants whose date fields accept four-digit years',
+					},
+				],
+				default: 'twoDigitYear',
+				description: 'How dates of custom date codes are sent',
+			},
+			DATE_INPUT_FORMAT_OPTION,
+			{
 				displayName: 'Default Country for Phones',
 				name: 'defaultCountry',
 				type: 'string',
@@ -167,8 +189,9 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Asia/Kolkata',
-				description: 'IANA time zone in which dates and date-times become MM-DD-YY; empty: the workflow’s time zone',
+				description: 'IANA time zone in which dates and date-times become MeherY dates; empty: the workflow’s time zone',
 			},
+			TWO_DIGIT_YEARS_COVER_OPTION,
 		],
 	},
 ];

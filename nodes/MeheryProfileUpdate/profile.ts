@@ -13,6 +13,12 @@ export interface ProfileSettings {
 	ignoreKeys: string;
 	fields: Array<{ code: string; value: unknown }>;
 	timeZone?: string;
+	/** The Date Input Format option (see DateOptions.inputFormat). */
+	dateInputFormat?: string;
+	/** MeherY's MM-DD-YY, or MM-DD-YYYY for tenants whose date fields take the century. */
+	dateFormat?: 'twoDigitYear' | 'fourDigitYear';
+	/** First of the 100 years MM-DD-YY stands for (Two-Digit Years Cover). */
+	twoDigitYearStart?: number;
 	/** ISO country of numbers written without +; when set every phone code is sent in E.164. */
 	defaultCountry?: string;
 }
@@ -69,7 +75,15 @@ export function mapProfile(
 	// Unknown codes first: they are the silent failure this node exists to prevent.
 	if (problems.length > 0) return { fields: {}, problems };
 
-	const mapped = mapContact({ itemIndex, schema, input: autoMapInput, fields: assignments, timeZone: settings.timeZone });
+	const mapped = mapContact({
+		itemIndex,
+		schema: withDateFormat(schema, settings.dateFormat),
+		input: autoMapInput,
+		fields: assignments,
+		timeZone: settings.timeZone,
+		dateInputFormat: settings.dateInputFormat,
+		twoDigitYearStart: settings.twoDigitYearStart,
+	});
 	const fields = mapped.fields;
 	// The shared "at least one of" problem is replaced below by one in MeherY's terms.
 	const uniqueKeyProblem = schema.atLeastOneOf?.join(', ');
@@ -90,6 +104,11 @@ export function mapProfile(
 		);
 	}
 	return { fields, problems };
+}
+
+function withDateFormat(schema: TargetSchema, dateFormat: ProfileSettings['dateFormat']): TargetSchema {
+	if (dateFormat !== 'fourDigitYear') return schema;
+	return { ...schema, dateFormat: 'meheryDateFourDigitYear', dateTimeFormat: 'meheryDateFourDigitYear' };
 }
 
 function valueAt(json: IDataObject, path: string): unknown {

@@ -64,7 +64,7 @@ export const s360FirehoseTriggerProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'Europe/Zurich',
 				description:
-					'IANA zone of your S-360 institution, for dates S-360 sends as epoch numbers or without an offset; empty: UTC',
+					'IANA zone of your S-360 institution: a birth date S-360 writes as an instant (epoch milliseconds, 1991-03-06T23:00:00Z, 1991-03-07T00:00:00+01:00) is the day of that instant in this zone, however it is written. Empty: the workflow’s time zone.',
 			},
 		],
 	},

@@ -19,7 +19,7 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { formatDate, parseDate } from '../shared/dates';
+import { calendarDayOf, parseDate, type NumberReading } from '../shared/dates';
 import { isObject } from '../shared/objects';
 
 export type BucketShape = 'single' | 'array' | 'wrapped';
@@ -148,7 +148,7 @@ export interface NormalizedContact {
 }
 
 export interface NormalizeOptions {
-	/** IANA zone for epoch dates and date-times without an offset; default UTC. */
+	/** IANA zone of the institution: birth dates written as instants are read as days there; default UTC. */
 	timeZone?: string;
 }
 
@@ -220,7 +220,7 @@ export function normalizeContact(raw: IDataObject, options: NormalizeOptions = {
 	let birthDate: string | null = null;
 	const birthValue = pick(individual, ['birthDate', 'birthdate', 'dateOfBirth', 'birthday']);
 	if (birthValue !== undefined) {
-		birthDate = calendarDate(birthValue, options.timeZone);
+		birthDate = birthDateOf(birthValue, options.timeZone || 'UTC');
 		if (birthDate === null) warnings.push('birthDate could not be read as a date');
 	}
 
@@ -332,27 +332,35 @@ function readCriteria(criteria: IDataObject[]): Record<string, unknown> {
  * S-360 is a Java service: a Date it serialises as a number is epoch milliseconds, whatever its
  * digit count (every birth date before September 2001 has 12 digits, which 'auto' refuses).
  */
-const EPOCH_MILLISECONDS = 'epochMilliseconds' as const;
+const EPOCH_MILLISECONDS: NumberReading = 'epochMilliseconds';
 
-const DATE_TIME_WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}.*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+const EIGHT_DIGITS = /^\d{8}$/;
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
 /**
- * A birth date as yyyy-MM-dd, or null. A date-time with an offset keeps the calendar day it
- * was written in (S-360's Java dates serialise local midnight with the institution's offset,
- * which in UTC would be the day before); epoch milliseconds are read in `timeZone`.
+ * A birth date as yyyy-MM-dd, or null. A birth date written as an instant (epoch milliseconds,
+ * '1991-03-06T23:00:00.000Z', '1991-03-07T00:00:00+01:00') is the day of that instant in the
+ * institution's zone, so the same instant gives the same day however it is written. A date
+ * without a time is that date; eight digits are yyyyMMdd, never epoch time. S-360's usual forms
+ * are read without building a luxon DateTime (100 contacts a bucket add up); every other form
+ * goes through the shared reader, which refuses what it cannot read for certain.
  */
-function calendarDate(value: unknown, timeZone: string | undefined): string | null {
+function birthDateOf(value: unknown, timeZone: string): string | null {
 	try {
+		if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= MAX_EPOCH_MS) return calendarDayOf(value, timeZone);
+		let numbers: NumberReading = typeof value === 'number' ? EPOCH_MILLISECONDS : 'auto';
 		if (typeof value === 'string') {
 			const text = value.trim();
-			const day = DATE_TIME_WITH_OFFSET.exec(text)?.[1] ?? (ISO_DAY.test(text) ? text : undefined);
-			// S-360's own forms, read without a date library: 100 contacts a bucket add up.
+			const day = ISO_DAY.test(text) ? text : EIGHT_DIGITS.test(text) ? `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}` : undefined;
 			if (day !== undefined && isCalendarDay(day)) return day;
-			if (day !== undefined) return formatDate(day, 'isoDate');
+			const instant = ISO_INSTANT.exec(text);
+			// An instant with its offset written out is the one form Date.parse is specified for.
+			if (instant && isCalendarDay(instant[1]) && Number(instant[2]) < 24) return calendarDayOf(Date.parse(text), timeZone);
+			if (!EIGHT_DIGITS.test(text) && DECIMAL.test(text)) numbers = EPOCH_MILLISECONDS;
 		}
-		return formatDate(value, 'isoDate', { timeZone, inputFormat: EPOCH_MILLISECONDS });
+		return parseDate(value, { timeZone, numbers }).toISODate();
 	} catch {
-		// formatDate's InvalidDateError: the raw contact keeps the value, a warning says so.
+		// The shared reader's InvalidDateError: the raw contact keeps the value, a warning says so.
 		return null;
 	}
 }
@@ -366,7 +374,7 @@ function timestamp(value: unknown, timeZone: string | undefined): string | null 
 		if (instant && isCalendarDay(instant[1]) && Number(instant[2]) < 24) return new Date(Date.parse(value.trim())).toISOString();
 	}
 	try {
-		return parseDate(value, { timeZone, inputFormat: EPOCH_MILLISECONDS }).toUTC().toISO();
+		return parseDate(value, { timeZone, numbers: EPOCH_MILLISECONDS }).toUTC().toISO();
 	} catch {
 		// Not a date: the text itself still tells two changes apart.
 		return textOf(value);

@@ -107,6 +107,7 @@ export class ZohoCrmUpsertContact implements INodeType {
 					input: parameter<boolean>('autoMap', itemIndex, true) ? item.json : undefined,
 					fields,
 					timeZone: (itemOptions.timeZone as string) || this.getTimezone(),
+					dateInputFormat: (itemOptions.dateInputFormat as string) || undefined,
 					requiredFallbacks: fallback ? { Last_Name: fallback } : undefined,
 				});
 				if (mapped.problems.length) {

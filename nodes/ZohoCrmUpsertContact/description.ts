@@ -1,5 +1,6 @@
 /** What the user sees: the parameters of Zoho CRM Upsert Contact. */
 import type { INodeProperties } from 'n8n-workflow';
+import { DATE_INPUT_FORMAT_OPTION } from '../shared/dateParameters';
 import type { TargetSchema } from '../shared/fieldMapping';
 import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 
@@ -10,7 +11,7 @@ function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
 			name: field.name,
 			type: 'string' as const,
 			default: '',
-			description: `Zoho API name: ${field.name}${field.kind === 'date' ? ' (any date form; sent as yyyy-MM-dd)' : ''}`,
+			description: `Zoho API name: ${field.name}${field.kind === 'date' ? ' (sent as yyyy-MM-dd; see the Date Input Format option)' : ''}`,
 		}))
 		.sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
@@ -128,6 +129,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 				description:
 					'Upsert calls in flight at once. Zoho allows 5 (Free) to 25 (Ultimate) per org, shared with every other integration.',
 			},
+			DATE_INPUT_FORMAT_OPTION,
 			{
 				displayName: 'Delivery Key',
 				name: 'deliveryKey',

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { formatDate, isJsDate } from './dates';
-import type { DateInputFormat, DateOutputFormat } from './dates';
+import { formatDate, isJsDate, UnwritableDateError } from './dates';
+import type { DateOptions, DateOutputFormat } from './dates';
 
 /**
  * Turns an incoming contact (an identity provider's traits, a ticketing contact, a chatbot lead)
@@ -97,8 +97,10 @@ export interface MappingInput {
 	staticValues?: FieldAssignment[];
 	/** IANA zone for dates; defaults to 'UTC'. */
 	timeZone?: string;
-	/** How numbers given for date fields are read; defaults to 'auto' (see DateInputFormat). */
-	dateInputFormat?: DateInputFormat;
+	/** The user's Date Input Format (see DateOptions.inputFormat); empty: only forms that say which date they are. */
+	dateInputFormat?: string;
+	/** First of the 100 years a two-digit-year date format stands for (see DateOptions). */
+	twoDigitYearStart?: number;
 	/** Used only when the field ends up empty, e.g. { Last_Name: 'Unknown' }. */
 	requiredFallbacks?: Record<string, string>;
 }
@@ -551,7 +553,7 @@ function normaliseFieldValue(
 	value: unknown,
 	field: TargetField,
 	schema: TargetSchema,
-	dateOptions: { timeZone: string; inputFormat?: DateInputFormat },
+	dateOptions: DateOptions,
 ): NormalisedValue {
 	const kind = field.kind ?? 'string';
 	const label = `field "${field.name}"`;
@@ -624,7 +626,7 @@ function normaliseBoolean(value: unknown, label: string): NormalisedValue {
 function normaliseDate(
 	value: unknown,
 	format: DateOutputFormat,
-	dateOptions: { timeZone: string; inputFormat?: DateInputFormat },
+	dateOptions: DateOptions,
 	label: string,
 ): NormalisedValue {
 	try {
@@ -632,6 +634,7 @@ function normaliseDate(
 	} catch (error) {
 		// InvalidDateError says why and which forms are accepted; anything else is still a problem, never a throw.
 		const reason = error instanceof Error ? error.message : String(error);
+		if (error instanceof UnwritableDateError) return { problem: `${label} cannot be sent: ${reason}` };
 		return { problem: `${label} has an invalid date: ${reason}` };
 	}
 }
@@ -662,7 +665,11 @@ function describeOrigin(origin: ChosenValue['origin']): string {
  */
 export function mapContact(options: MappingInput): MappingResult {
 	const { itemIndex, schema } = options;
-	const dateOptions = { timeZone: options.timeZone ?? DEFAULT_MAPPING_TIME_ZONE, inputFormat: options.dateInputFormat };
+	const dateOptions: DateOptions = {
+		timeZone: options.timeZone ?? DEFAULT_MAPPING_TIME_ZONE,
+		inputFormat: options.dateInputFormat,
+		twoDigitYearStart: options.twoDigitYearStart,
+	};
 	const problems: MappingProblem[] = [];
 	const report = (field: string, message: string) => problems.push({ itemIndex, field, message });
 

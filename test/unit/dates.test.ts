@@ -1,6 +1,15 @@
 import { DateTime, Settings } from 'luxon';
 
-import { type DateInputFormat, type DateOutputFormat, formatDate, InvalidDateError, parseDate } from '../../nodes/shared/dates';
+import {
+	calendarDayOf,
+	type DateOptions,
+	type DateOutputFormat,
+	formatDate,
+	InvalidDateError,
+	type NumberReading,
+	parseDate,
+	UnwritableDateError,
+} from '../../nodes/shared/dates';
 
 /** 2024-03-07T14:05:09.123Z, the instant most tests use. */
 const REFERENCE_MILLIS = 1709820309123;
@@ -9,12 +18,19 @@ const REFERENCE_SECONDS = 1709820309;
 /** The end of every InvalidDateError message about a value. */
 const ACCEPTED_FORMS =
 	'Accepted forms: ISO 8601 date or date-time (2024-03-07, 2024-03-07T14:05:09Z, 2024-03-07T14:05:09.123+05:30), ' +
-	'yyyyMMdd (20240307), MM/dd/yyyy (03/07/2024), dd.MM.yyyy (07.03.2024), ' +
+	'yyyyMMdd (20240307), a date with an English month name (7 March 2024, Mar 7, 2024), ' +
+	'day and month with slashes, dots or dashes where one of them is above 12 (31/12/2024, 12.31.2024) ' +
+	'or in the order chosen under Date Input Format, ' +
 	'epoch seconds (10 digits, 1709820309) or milliseconds (13 digits, 1709820309000), a JS Date or a luxon DateTime.';
 
 /** ISO string of a parsed value in its own zone, the easiest thing to compare. */
-function parsedIso(value: unknown, timeZone?: string, inputFormat?: DateInputFormat): string | null {
-	return parseDate(value, { timeZone, inputFormat }).toISO();
+function parsedIso(value: unknown, timeZone?: string, numbers?: NumberReading): string | null {
+	return parseDate(value, { timeZone, numbers }).toISO();
+}
+
+/** The calendar date a value is read as, with these options. */
+function readDay(value: unknown, options?: DateOptions): string | null {
+	return parseDate(value, options).toISODate();
 }
 
 /** Runs `action` and returns what it threw, failing the test if it threw nothing. */
@@ -185,8 +201,7 @@ describe('parseDate', () => {
 		])('refuses %p (%p digits)', (value, digits) => {
 			const error = thrownBy(() => parseDate(value));
 			expect(error.reason).toBe(
-				`a ${digits}-digit number is neither epoch seconds (10 digits), epoch milliseconds (13 digits) nor a yyyyMMdd date (8 digits); ` +
-					'choose an epoch input format to read other numbers as epoch time',
+				`a ${digits}-digit number is neither epoch seconds (10 digits), epoch milliseconds (13 digits) nor a yyyyMMdd date (8 digits)`,
 			);
 			expect(error.message).toContain(`Cannot read ${String(value)} as a date`);
 		});
@@ -205,7 +220,7 @@ describe('parseDate', () => {
 		});
 	});
 
-	describe('explicit epoch input formats', () => {
+	describe('numbers read as epoch time in a chosen unit', () => {
 		it('epochSeconds reads a number of any length as seconds', () => {
 			expect(parsedIso(668_304_000, undefined, 'epochSeconds')).toBe('1991-03-07T00:00:00.000Z');
 			expect(parsedIso(19910307, undefined, 'epochSeconds')).toBe('1970-08-19T10:38:27.000Z');
@@ -221,19 +236,19 @@ describe('parseDate', () => {
 			expect(parsedIso(REFERENCE_SECONDS, undefined, 'epochMilliseconds')).toBe('1970-01-20T18:57:00.309Z');
 		});
 
-		it('an epoch input format still reads text dates as dates', () => {
+		it('an epoch unit still reads text dates as dates', () => {
 			expect(parsedIso('2024-03-07', undefined, 'epochSeconds')).toBe('2024-03-07T00:00:00.000Z');
 		});
 
 		it('refuses an epoch beyond what a date can hold', () => {
-			expect(thrownBy(() => parseDate(1e17, { inputFormat: 'epochMilliseconds' })).reason).toBe(
+			expect(thrownBy(() => parseDate(1e17, { numbers: 'epochMilliseconds' })).reason).toBe(
 				'the epoch value is outside the supported range',
 			);
 		});
 
-		it('refuses an unknown input format and lists the known ones', () => {
-			expect(thrownBy(() => parseDate(REFERENCE_SECONDS, { inputFormat: 'seconds' as DateInputFormat })).message).toBe(
-				'Unknown date input format "seconds": use one of auto, epochSeconds, epochMilliseconds.',
+		it('refuses an unknown way of reading numbers and lists the known ones', () => {
+			expect(thrownBy(() => parseDate(REFERENCE_SECONDS, { numbers: 'seconds' as NumberReading })).message).toBe(
+				'Unknown way to read numbers as dates "seconds": use one of auto, epochSeconds, epochMilliseconds.',
 			);
 		});
 	});
@@ -259,53 +274,184 @@ describe('parseDate', () => {
 		);
 	});
 
-	describe('MM/dd/yyyy (slash, month first)', () => {
-		it('reads the first part as the month', () => {
-			expect(parsedIso('03/07/2024')).toBe('2024-03-07T00:00:00.000Z');
+	describe('day and month with slashes, dots or dashes, without a Date Input Format', () => {
+		it.each(['07/03/1991', '07.03.1991', '07-03-1991', '3/7/1991'])(
+			'refuses %s, where both numbers could be the month, naming both readings and what to do',
+			(text) => {
+				const error = thrownBy(() => parseDate(text));
+				expect(error.message).toContain(`Cannot read "${text}" as a date: it is `);
+				expect(error.reason).toMatch(/^it is (7 March|3 July) 1991 if the day comes first and (3 July|7 March) 1991 if the month does; /);
+				expect(error.reason).toMatch(
+					/choose the order under Date Input Format \(dd\/MM\/yyyy or MM\/dd\/yyyy\), or send the date as yyyy-MM-dd$/,
+				);
+			},
+		);
+
+		it('names the day-first reading first', () => {
+			expect(thrownBy(() => parseDate('07/03/1991')).reason).toMatch(/^it is 7 March 1991 if the day comes first and 3 July 1991 if the month does/);
 		});
 
-		it('reads one-digit month and day', () => {
-			expect(parsedIso('3/7/2024')).toBe('2024-03-07T00:00:00.000Z');
+		it.each([
+			['13/01/2024', '2024-01-13'],
+			['31/12/2024', '2024-12-31'],
+			['31.12.2024', '2024-12-31'],
+			['25-12-2024', '2024-12-25'],
+		])('reads %s as day first: its first number is above 12, so it is the day', (text, day) => {
+			expect(readDay(text)).toBe(day);
 		});
 
-		it('reads a date whose day is above 12', () => {
-			expect(parsedIso('12/31/2024')).toBe('2024-12-31T00:00:00.000Z');
+		it.each([
+			['12/31/2024', '2024-12-31'],
+			['03.13.2024', '2024-03-13'],
+			['3/17/2024', '2024-03-17'],
+			['12-25-2024', '2024-12-25'],
+		])('reads %s as month first: its second number is above 12, so it is the day', (text, day) => {
+			expect(readDay(text)).toBe(day);
+		});
+
+		it('reads a date whose day and month are the same number, as both orders agree', () => {
+			expect(readDay('07/07/1991')).toBe('1991-07-07');
+		});
+
+		it('refuses a date in which neither number is a month', () => {
+			expect(thrownBy(() => parseDate('13/13/2024')).reason).toBe('neither 13 nor 13 is a month');
 		});
 
 		it('reads midnight in the chosen zone', () => {
-			expect(parsedIso('03/07/2024', 'America/Los_Angeles')).toBe('2024-03-07T00:00:00.000-08:00');
-		});
-
-		it('refuses a first part above 12 and says slashes are month first instead of swapping', () => {
-			const error = thrownBy(() => parseDate('13/01/2024'));
-			expect(error.reason).toBe(
-				'slash dates are read as MM/dd/yyyy (month first) and 13 is not a month; write day-first dates as dd.MM.yyyy',
-			);
-			expect(error.message).toContain('Cannot read "13/01/2024" as a date: slash dates are read as MM/dd/yyyy');
-		});
-
-		it('refuses a day-first date such as 31/12/2024', () => {
-			expect(thrownBy(() => parseDate('31/12/2024')).reason).toContain('31 is not a month');
+			expect(parsedIso('13/03/2024', 'America/Los_Angeles')).toBe('2024-03-13T00:00:00.000-07:00');
 		});
 	});
 
-	describe('dd.MM.yyyy (dots, day first)', () => {
-		it('reads the first part as the day', () => {
-			expect(parsedIso('07.03.2024')).toBe('2024-03-07T00:00:00.000Z');
+	describe('day and month in the order chosen under Date Input Format', () => {
+		it.each(['07/03/1991', '7/3/1991', '07.03.1991', '07-03-1991'])('dd/MM/yyyy reads %s as 7 March 1991', (text) => {
+			expect(readDay(text, { inputFormat: 'dd/MM/yyyy' })).toBe('1991-03-07');
 		});
 
-		it('reads one-digit day and month', () => {
-			expect(parsedIso('7.3.2024')).toBe('2024-03-07T00:00:00.000Z');
+		it.each(['07/03/1991', '7.3.1991'])('MM/dd/yyyy reads %s as 3 July 1991', (text) => {
+			expect(readDay(text, { inputFormat: 'MM/dd/yyyy' })).toBe('1991-07-03');
+		});
+
+		it('an order written with dots or dashes, or one-letter tokens, is the same order', () => {
+			expect(readDay('07/03/1991', { inputFormat: 'dd.MM.yyyy' })).toBe('1991-03-07');
+			expect(readDay('07/03/1991', { inputFormat: 'M-d-yyyy' })).toBe('1991-07-03');
+		});
+
+		it('refuses a month above 12 in the chosen order instead of swapping', () => {
+			expect(thrownBy(() => parseDate('13/01/2024', { inputFormat: 'MM/dd/yyyy' })).reason).toBe(
+				'read as MM/dd/yyyy (the Date Input Format), month 13 does not exist',
+			);
+		});
+
+		it('still refuses a two-digit year in the chosen order', () => {
+			expect(thrownBy(() => parseDate('07/03/91', { inputFormat: 'dd/MM/yyyy' })).reason).toBe(
+				'read as dd/MM/yyyy (the Date Input Format), two-digit years are ambiguous; write the year with four digits',
+			);
+		});
+
+		it('still reads forms that need no choice', () => {
+			const options = { inputFormat: 'MM/dd/yyyy' };
+			expect(['1991-03-07', '19910307', '7 March 1991', '1991-03-07T10:00:00Z'].map((text) => readDay(text, options))).toEqual(
+				Array(4).fill('1991-03-07'),
+			);
+		});
+
+		it('reads text in a free Luxon format', () => {
+			expect(readDay('1991/07/03', { inputFormat: 'yyyy/dd/MM' })).toBe('1991-03-07');
+			expect(readDay('07 de March 1991', { inputFormat: "dd 'de' MMMM yyyy" })).toBe('1991-03-07');
+		});
+
+		it('reads a free Luxon format before the forms that need no choice', () => {
+			expect(readDay('1991-07-03', { inputFormat: 'yyyy-dd-MM' })).toBe('1991-03-07');
+		});
+
+		it('reads a free Luxon format in the chosen zone', () => {
+			expect(parseDate('1991/07/03', { inputFormat: 'yyyy/dd/MM', timeZone: 'Asia/Kolkata' }).toISO()).toBe('1991-03-07T00:00:00.000+05:30');
+		});
+
+		it('refuses a slash date that does not match a free Luxon format, instead of guessing its order', () => {
+			expect(thrownBy(() => parseDate('31/12/2024', { inputFormat: 'yyyy/dd/MM' })).reason).toBe(
+				'the text does not match the Date Input Format "yyyy/dd/MM"',
+			);
+		});
+
+		it('refuses text that matches a free Luxon format but is no date', () => {
+			expect(thrownBy(() => parseDate('1991/31/02', { inputFormat: 'yyyy/dd/MM' })).reason).toBe(
+				'read with the Date Input Format "yyyy/dd/MM", you specified 31 (of type number) as a day, which is invalid',
+			);
+		});
+
+		it('refuses a year of fewer than four digits read with a free Luxon format', () => {
+			expect(thrownBy(() => parseDate('91/07/03', { inputFormat: 'y/dd/MM' })).reason).toBe(
+				'read with the Date Input Format "y/dd/MM", the year must have four digits',
+			);
+		});
+
+		it('says which format text in no accepted form did not match', () => {
+			expect(thrownBy(() => parseDate('soon', { inputFormat: 'yyyy/dd/MM' })).reason).toBe(
+				'the text matches neither the Date Input Format "yyyy/dd/MM" nor another accepted form',
+			);
+		});
+
+		it.each([
+			['dd/MM/yy', 'has a two-digit year, whose century would be a guess'],
+			['MMM yy', 'has a two-digit year, whose century would be a guess'],
+			['hello', 'does not name a year, a month and a day'],
+			['MM/yyyy', 'does not name a year, a month and a day'],
+		])('refuses the Date Input Format %s: %s', (inputFormat, reason) => {
+			const error = thrownBy(() => parseDate('2024-03-07', { inputFormat }));
+			expect(error.message).toBe(
+				`The Date Input Format ${JSON.stringify(inputFormat)} ${reason}: use dd/MM/yyyy (day first), MM/dd/yyyy (month first) or a Luxon format with yyyy, MM and dd, such as d MMMM yyyy.`,
+			);
+			expect(error.input).toBe('2024-03-07');
+		});
+
+		it('treats an empty or blank Date Input Format as none chosen', () => {
+			expect(thrownBy(() => parseDate('07/03/1991', { inputFormat: '  ' })).reason).toMatch(/^it is 7 March 1991/);
+		});
+	});
+
+	describe('dates with an English month name', () => {
+		it.each([
+			'7 March 1991',
+			'07 Mar 1991',
+			'7th March 1991',
+			'7th of March, 1991',
+			'07-Mar-1991',
+			'07-MAR-1991',
+			'March 7, 1991',
+			'Mar. 7 1991',
+			'march 7th, 1991',
+			'1991 March 7',
+			'1991-Mar-07',
+			'Thursday, 7 March 1991',
+			'Thu, Mar 7, 1991',
+		])('reads %s as 7 March 1991', (text) => {
+			expect(readDay(text)).toBe('1991-03-07');
+		});
+
+		it('reads Sept as September', () => {
+			expect(readDay('Sept 9, 2024')).toBe('2024-09-09');
 		});
 
 		it('reads midnight in the chosen zone', () => {
-			expect(parsedIso('07.03.2024', 'Europe/Berlin')).toBe('2024-03-07T00:00:00.000+01:00');
+			expect(parsedIso('7 March 1991', 'Asia/Tokyo')).toBe('1991-03-07T00:00:00.000+09:00');
 		});
 
-		it('refuses a second part above 12 and says dots are day first instead of swapping', () => {
-			expect(thrownBy(() => parseDate('03.13.2024')).reason).toBe(
-				'dotted dates are read as dd.MM.yyyy (day first) and 13 is not a month; write month-first dates as MM/dd/yyyy',
-			);
+		it('refuses a weekday that is not the date’s', () => {
+			expect(thrownBy(() => parseDate('Friday, 7 March 1991')).reason).toBe('7 March 1991 is a Thursday, not a Friday');
+		});
+
+		it('refuses a day the month does not have', () => {
+			expect(thrownBy(() => parseDate('31 February 2024')).reason).toBe('February 2024 has no day 31');
+		});
+
+		it('refuses a two-digit year', () => {
+			expect(thrownBy(() => parseDate('March 7, 91')).reason).toBe('two-digit years are ambiguous; write the year with four digits');
+		});
+
+		it('refuses a word that is not an English month name', () => {
+			expect(thrownBy(() => parseDate('7 Marhc 1991')).reason).toBe('the text is not in any accepted form');
+			expect(thrownBy(() => parseDate('7 März 1991')).reason).toBe('the text is not in any accepted form');
 		});
 	});
 
@@ -319,8 +465,9 @@ describe('parseDate', () => {
 			['2024-01-32', 'January 2024 has no day 32'],
 			['2024-13-01', 'month 13 does not exist'],
 			['2024-00-10', 'month 0 does not exist'],
-			['00/10/2024', 'month 0 does not exist'],
-			['10.00.2024', 'month 0 does not exist'],
+			['00/10/2024', 'October 2024 has no day 0'],
+			['10.00.2024', 'October 2024 has no day 0'],
+			['00/00/2024', 'neither 0 nor 0 is a month'],
 			['2023-02-29T10:00:00Z', 'February 2023 has no day 29'],
 		])('refuses %s: %s', (text, reason) => {
 			expect(thrownBy(() => parseDate(text)).reason).toBe(reason);
@@ -433,8 +580,8 @@ describe('parseDate', () => {
 	describe('whitespace', () => {
 		it.each([
 			[' 2024-03-07 ', '2024-03-07T00:00:00.000Z'],
-			['\t03/07/2024\n', '2024-03-07T00:00:00.000Z'],
-			['  07.03.2024', '2024-03-07T00:00:00.000Z'],
+			['\t03/17/2024\n', '2024-03-17T00:00:00.000Z'],
+			['  17.03.2024', '2024-03-17T00:00:00.000Z'],
 			[' 1709820309 ', '2024-03-07T14:05:09.000Z'],
 			['\n2024-03-07T14:05:09.123Z\r\n', '2024-03-07T14:05:09.123Z'],
 		])('trims %j before reading it', (text, iso) => {
@@ -452,7 +599,7 @@ describe('parseDate', () => {
 			['a string of spaces', '   ', 'the value is empty'],
 			['a word', 'tomorrow', 'the text is not in any accepted form'],
 			['now', 'now', 'the text is not in any accepted form'],
-			['a written-out date', 'March 7, 2024', 'the text is not in any accepted form'],
+			['a written-out date in another language', '7. März 2024', 'the text is not in any accepted form'],
 			['a time without a date', '14:05', 'the text is not in any accepted form'],
 			['an ISO week date', '2024-W10-4', 'the text is not in any accepted form'],
 			['an ISO ordinal date', '2024-067', 'the text is not in any accepted form'],
@@ -461,7 +608,6 @@ describe('parseDate', () => {
 			['a date-time with a one-digit month', '2024-3-07T14:05:09Z', 'the text is not in any accepted form'],
 			['a date-time with an hour only', '2024-03-07T14Z', 'the text is not in any accepted form'],
 			['an offset beyond 23 hours', '2024-03-07T14:05:09+25:00', 'the text is not in any accepted form'],
-			['a dash date with the year last', '07-03-2024', 'the text is not in any accepted form'],
 			['a date with mixed separators', '03/07.2024', 'the text is not in any accepted form'],
 		])('refuses %s', (_description, text, reason) => {
 			const error = thrownBy(() => parseDate(text));
@@ -497,7 +643,7 @@ describe('parseDate', () => {
 		});
 
 		it('ends every message about a value with the accepted forms', () => {
-			for (const value of ['', '13/01/2024', '2023-02-29', '03/07/24', true, Number.NaN, 12345, '20241301']) {
+			for (const value of ['', '07/03/2024', '2023-02-29', '03/07/24', true, Number.NaN, 12345, '20241301']) {
 				expect(thrownBy(() => parseDate(value)).message.endsWith(ACCEPTED_FORMS)).toBe(true);
 			}
 		});
@@ -543,7 +689,7 @@ describe('formatDate', () => {
 		});
 
 		it('writes the year 2000 as 00 in meheryDate', () => {
-			expect(formatDate('01/02/2000', 'meheryDate')).toBe('01-02-00');
+			expect(formatDate('2000-01-02', 'meheryDate')).toBe('01-02-00');
 		});
 
 		it('writes zohoDateTime without milliseconds even when the input has them', () => {
@@ -553,8 +699,9 @@ describe('formatDate', () => {
 		it('formats every accepted input form', () => {
 			const inputs: unknown[] = [
 				'2024-03-07',
-				'03/07/2024',
-				'07.03.2024',
+				'03/07/2024 as MM/dd/yyyy',
+				'07.03.2024 as dd/MM/yyyy',
+				'7 March 2024',
 				'2024-03-07T10:00:00Z',
 				'20240307',
 				20240307,
@@ -563,7 +710,12 @@ describe('formatDate', () => {
 				new Date('2024-03-07T10:00:00Z'),
 				DateTime.fromISO('2024-03-07T10:00:00Z'),
 			];
-			expect(inputs.map((input) => formatDate(input, 'zohoDate'))).toEqual(Array(inputs.length).fill('2024-03-07'));
+			const formatted = inputs.map((input) => {
+				const ordered = typeof input === 'string' ? / as (.+)$/.exec(input) : null;
+				if (ordered === null) return formatDate(input, 'zohoDate');
+				return formatDate((input as string).slice(0, ordered.index), 'zohoDate', { inputFormat: ordered[1] });
+			});
+			expect(formatted).toEqual(Array(inputs.length).fill('2024-03-07'));
 		});
 	});
 
@@ -653,13 +805,20 @@ describe('formatDate', () => {
 			'Pacific/Pago_Pago', // UTC-11
 			'Etc/GMT+12', // UTC-12, the farthest west
 		];
-		const dateOnlyInputs = ['2024-03-07', '03/07/2024', '07.03.2024'];
-		const cases = zones.flatMap((timeZone) => dateOnlyInputs.map((input) => [input, timeZone]));
+		const dateOnlyInputs: Array<[string, string | undefined]> = [
+			['2024-03-07', undefined],
+			['20240307', undefined],
+			['7 March 2024', undefined],
+			['03/07/2024', 'MM/dd/yyyy'],
+			['07.03.2024', 'dd/MM/yyyy'],
+		];
+		const cases = zones.flatMap((timeZone) => dateOnlyInputs.map(([input, inputFormat]) => [input, inputFormat, timeZone]));
 
-		it.each(cases)('keeps 7 March 2024 for %s in %s', (input, timeZone) => {
-			expect(formatDate(input, 'zohoDate', { timeZone })).toBe('2024-03-07');
-			expect(formatDate(input, 'isoDate', { timeZone })).toBe('2024-03-07');
-			expect(formatDate(input, 'meheryDate', { timeZone })).toBe('03-07-24');
+		it.each(cases)('keeps 7 March 2024 for %s (Date Input Format %s) in %s', (input, inputFormat, timeZone) => {
+			const options = { timeZone, inputFormat };
+			expect(formatDate(input, 'zohoDate', options)).toBe('2024-03-07');
+			expect(formatDate(input, 'isoDate', options)).toBe('2024-03-07');
+			expect(formatDate(input, 'meheryDate', options)).toBe('03-07-24');
 		});
 
 		it.each(zones)('keeps New Year’s Eve across the year boundary in %s', (timeZone) => {
@@ -747,7 +906,7 @@ describe('formatDate', () => {
 
 	describe('errors', () => {
 		it('throws the InvalidDateError of an unreadable value', () => {
-			expect(thrownBy(() => formatDate('13/01/2024', 'zohoDate')).reason).toContain('slash dates are read as MM/dd/yyyy');
+			expect(thrownBy(() => formatDate('07/03/2024', 'zohoDate')).reason).toMatch(/^it is 7 March 2024 if the day comes first/);
 		});
 
 		it('throws for an unknown zone', () => {
@@ -759,8 +918,95 @@ describe('formatDate', () => {
 		it('refuses an unknown output format and lists the known ones', () => {
 			const error = thrownBy(() => formatDate('2024-03-07', 'usDate' as DateOutputFormat));
 			expect(error.message).toBe(
-				'Unknown date output format "usDate": use one of meheryDate, zohoDate, zohoDateTime, isoDateTime, isoDate.',
+				'Unknown date output format "usDate": use one of meheryDate, meheryDateFourDigitYear, zohoDate, zohoDateTime, isoDateTime, isoDate.',
 			);
 		});
+	});
+});
+
+describe('formatDate with a two-digit year keeps the century or refuses', () => {
+	it('writes a date inside the default window 1930–2029 (1945-03-07 → 03-07-45)', () => {
+		expect(formatDate('1945-03-07', 'meheryDate')).toBe('03-07-45');
+		expect(formatDate('1930-01-01', 'meheryDate')).toBe('01-01-30');
+		expect(formatDate('2029-12-31', 'meheryDate')).toBe('12-31-29');
+	});
+
+	it('refuses 1815-12-10 under the default window, naming the date, the window and what to do', () => {
+		const error = thrownBy(() => formatDate('1815-12-10', 'meheryDate'));
+		expect(error).toBeInstanceOf(UnwritableDateError);
+		expect(error.message).toBe(
+			'"1815-12-10" is 1815-12-10, outside 1930–2029, the years a two-digit year stands for (Two-Digit Years Cover): ' +
+				'"15" would be read as 2015. Set Two-Digit Years Cover to a window that holds 1815, ' +
+				'or choose a date format with a four-digit year if the field accepts one.',
+		);
+	});
+
+	it.each(['1929-12-31', '2030-01-01'])('refuses %s, just outside the default window', (date) => {
+		expect(() => formatDate(date, 'meheryDate')).toThrow(UnwritableDateError);
+	});
+
+	it('follows the declared window: from 1950, 1945-03-07 fails and 2045-03-07 is written', () => {
+		expect(thrownBy(() => formatDate('1945-03-07', 'meheryDate', { twoDigitYearStart: 1950 })).message).toContain(
+			'outside 1950–2049, the years a two-digit year stands for (Two-Digit Years Cover): "45" would be read as 2045.',
+		);
+		expect(formatDate('2045-03-07', 'meheryDate', { twoDigitYearStart: 1950 })).toBe('03-07-45');
+	});
+
+	it('judges the year of the date in the chosen zone', () => {
+		expect(() => formatDate('2029-12-31T20:00:00Z', 'meheryDate', { timeZone: 'Asia/Tokyo' })).toThrow(UnwritableDateError);
+		expect(formatDate('2029-12-31T20:00:00Z', 'meheryDate')).toBe('12-31-29');
+	});
+
+	it('refuses a window start that is not a year from 1000 to 9900', () => {
+		for (const start of [99, 9901, 1950.5, Number.NaN]) {
+			expect(thrownBy(() => formatDate('1991-03-07', 'meheryDate', { twoDigitYearStart: start })).message).toMatch(
+				/^Two-Digit Years Cover must be a year from 1000 to 9900/,
+			);
+		}
+	});
+
+	it('writes any four-digit year in the four-digit format, whatever the window', () => {
+		expect(formatDate('1815-12-10', 'meheryDateFourDigitYear')).toBe('12-10-1815');
+		expect(formatDate('1945-03-07', 'meheryDateFourDigitYear', { twoDigitYearStart: 1950 })).toBe('03-07-1945');
+	});
+
+	it('leaves formats with a four-digit year unchecked', () => {
+		expect(formatDate('1815-12-10', 'zohoDate')).toBe('1815-12-10');
+	});
+});
+
+describe('calendarDayOf', () => {
+	const zones = ['UTC', 'Europe/Zurich', 'America/New_York', 'Asia/Kolkata', 'Pacific/Kiritimati', 'Etc/GMT+12', 'America/Santiago'];
+	// Around DST changes, midnights, historic local mean time (1890) and the far future.
+	const instants = [
+		Date.UTC(1890, 5, 1, 23, 45),
+		Date.UTC(1906, 11, 8, 23, 0),
+		Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+		-1,
+		0,
+		Date.UTC(1991, 2, 6, 23, 0),
+		Date.UTC(2024, 2, 10, 6, 59, 59),
+		Date.UTC(2024, 2, 31, 1, 0),
+		Date.UTC(2024, 8, 8, 3, 59),
+		Date.UTC(2024, 8, 8, 4, 0),
+		Date.UTC(9999, 11, 31, 12),
+		Date.UTC(999, 0, 1, 12),
+	];
+	const cases = zones.flatMap((zone) => instants.map((instant) => [instant, zone] as const));
+
+	it.each(cases)('gives the day of %p in %s as luxon does', (instant, zone) => {
+		expect(calendarDayOf(instant, zone)).toBe(DateTime.fromMillis(instant, { zone }).toISODate());
+	});
+
+	it('agrees with luxon over a day of instants every 7 minutes in Zurich and Kolkata', () => {
+		for (let instant = Date.UTC(1991, 2, 6, 12); instant < Date.UTC(1991, 2, 7, 12); instant += 7 * 60_000) {
+			for (const zone of ['Europe/Zurich', 'Asia/Kolkata']) {
+				expect(calendarDayOf(instant, zone)).toBe(DateTime.fromMillis(instant, { zone }).toISODate());
+			}
+		}
+	});
+
+	it('refuses an unknown zone', () => {
+		expect(thrownBy(() => calendarDayOf(0, 'Mars/Base')).message).toContain('Unknown time zone "Mars/Base"');
 	});
 });

@@ -239,7 +239,37 @@ describe('value normalisation', () => {
 	});
 
 	test('formats kind date with the schema dateFormat', () => {
-		expect(mapKinds({ day: '03/07/2024' }).fields.day).toBe('2024-03-07');
+		expect(mapKinds({ day: '7 March 2024' }).fields.day).toBe('2024-03-07');
+	});
+
+	test('a date that may be 7 March or 3 July is a problem naming the value, and the field is left out', () => {
+		const result = mapKinds({ day: '07/03/2024' });
+		expect(result.fields).not.toHaveProperty('day');
+		expect(result.problems[0].message).toMatch(
+			/^field "day" has an invalid date: Cannot read "07\/03\/2024" as a date: it is 7 March 2024 if the day comes first and 3 July 2024 if the month does; choose the order under Date Input Format/,
+		);
+	});
+
+	test('dateInputFormat reads such a date in the chosen order', () => {
+		expect(mapKinds({ day: '07/03/2024' }, { dateInputFormat: 'dd/MM/yyyy' }).fields.day).toBe('2024-03-07');
+		expect(mapKinds({ day: '07/03/2024' }, { dateInputFormat: 'MM/dd/yyyy' }).fields.day).toBe('2024-07-03');
+	});
+
+	const DATED_PROFILE_SCHEMA = withExtraFields(PROFILE_SCHEMA, [{ name: 'birthDate', displayName: 'Birth Date', kind: 'date' }]);
+
+	test('a date a two-digit-year format cannot carry is a problem saying it cannot be sent', () => {
+		const result = mapContact({ itemIndex: 0, schema: DATED_PROFILE_SCHEMA, fields: [{ field: 'email1', value: 'a@b.co' }, { field: 'birthDate', value: '1815-12-10' }] });
+		expect(result.fields).toEqual({ email1: 'a@b.co' });
+		expect(result.problems).toEqual([
+			expect.objectContaining({ field: 'birthDate', message: expect.stringMatching(/^field "birthDate" cannot be sent: "1815-12-10" is 1815-12-10, outside 1930–2029/) }),
+		]);
+	});
+
+	test('twoDigitYearStart moves the window of a two-digit-year format', () => {
+		const birthDate = (twoDigitYearStart: number) =>
+			mapContact({ itemIndex: 0, schema: DATED_PROFILE_SCHEMA, fields: [{ field: 'email1', value: 'a@b.co' }, { field: 'birthDate', value: '1945-03-07' }], twoDigitYearStart });
+		expect(birthDate(1930).fields.birthDate).toBe('03-07-45');
+		expect(birthDate(1950).problems[0].message).toContain('outside 1950–2049');
 	});
 
 	test('formats kind dateTime with the schema dateTimeFormat, in UTC by default', () => {
@@ -264,9 +294,6 @@ describe('value normalisation', () => {
 		expect(result.problems[0].message).toMatch(/^field "day" has an invalid date: Cannot read 668304000 as a date: a 9-digit number/);
 	});
 
-	test('dateInputFormat epochSeconds reads such a number as epoch seconds', () => {
-		expect(mapKinds({ day: 668304000 }, { dateInputFormat: 'epochSeconds' }).fields.day).toBe('1991-03-07');
-	});
 
 	test('a date field fed midnight UTC keeps that calendar date west of UTC', () => {
 		const result = mapKinds({ day: '1991-03-07T00:00:00.000Z' }, { timeZone: 'America/Los_Angeles' });
@@ -1139,7 +1166,7 @@ describe('end to end, one realistic item per target', () => {
 			Secondary_Email: 'countess@example.org',
 			Phone: '+44 20 7946 0958',
 			Mobile: '+44 7700 900123',
-			Date_of_Birth: '1815-12-10',
+			Date_of_Birth: '1985-12-10',
 			Lead_Source: 'Web',
 		};
 		const tenantSchema = withExtraFields(PROFILE_SCHEMA, [
@@ -1165,7 +1192,7 @@ describe('end to end, one realistic item per target', () => {
 			email1: 'ada@example.com',
 			email2: 'countess@example.org',
 			loyaltyTier: 'gold',
-			birthDate: '12-10-15',
+			birthDate: '12-10-85',
 			altPhone2: '+44 20 7946 0000',
 		});
 	});

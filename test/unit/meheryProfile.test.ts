@@ -68,12 +68,12 @@ describe('MeherY codes', () => {
 describe('an item becomes a MeherY profile', () => {
 	it('sends the seed’s codes as they are, dates as MM-DD-YY, emails lowercased, phones trimmed', () => {
 		const { fields, problems } = mapProfile(
-			{ firstName: 'Ada', lastName: 'Lovelace', email1: 'ADA@Example.com', phone1: ' +44 20 7946 0000 ', dateOfBirth: '1815-12-10' },
+			{ firstName: 'Ada', lastName: 'Lovelace', email1: 'ADA@Example.com', phone1: ' +44 20 7946 0000 ', dateOfBirth: '1991-03-07' },
 			tenant,
 			settings(),
 		);
 		expect(problems).toEqual([]);
-		expect(fields).toEqual({ firstName: 'Ada', lastName: 'Lovelace', email1: 'ada@example.com', phone1: '+44 20 7946 0000', dateOfBirth: '12-10-15' });
+		expect(fields).toEqual({ firstName: 'Ada', lastName: 'Lovelace', email1: 'ada@example.com', phone1: '+44 20 7946 0000', dateOfBirth: '03-07-91' });
 	});
 
 	it('formats a date-time in the chosen time zone', () => {
@@ -107,6 +107,21 @@ describe('an item becomes a MeherY profile', () => {
 	it('refuses a Zoho date in two-digit-year form rather than guessing its century', () => {
 		const { problems } = mapProfile({ email1: 'a@b.co', dateOfBirth: '03-07-91' }, tenant, settings());
 		expect(problems[0]).toMatch(/dateOfBirth/);
+	});
+
+	it('refuses a slash date that may be 7 March or 3 July, naming the value and the option to set', () => {
+		const { fields, problems } = mapProfile({ email1: 'a@b.co', dateOfBirth: '07/03/1991' }, tenant, settings());
+		expect(fields).not.toHaveProperty('dateOfBirth');
+		expect(problems).toEqual([
+			expect.stringMatching(
+				/^field "dateOfBirth" has an invalid date: Cannot read "07\/03\/1991" as a date: it is 7 March 1991 if the day comes first and 3 July 1991 if the month does; choose the order under Date Input Format/,
+			),
+		]);
+	});
+
+	it('reads such a date in the order chosen under Date Input Format', () => {
+		expect(mapProfile({ email1: 'a@b.co', dateOfBirth: '07/03/1991' }, tenant, settings({ dateInputFormat: 'dd/MM/yyyy' })).fields.dateOfBirth).toBe('03-07-91');
+		expect(mapProfile({ email1: 'a@b.co', dateOfBirth: '07/03/1991' }, tenant, settings({ dateInputFormat: 'MM/dd/yyyy' })).fields.dateOfBirth).toBe('07-03-91');
 	});
 
 	it('lets explicit Fields override the input and checks their codes too', () => {
@@ -181,5 +196,41 @@ describe('MeherY’s envelope', () => {
 		const envelope = readEnvelope({ status: 'success', warnings: [{ field: 'altPhone1', code: 'DUPLICATE' }], error: null });
 		expect(envelopeFailure(envelope)).toBeUndefined();
 		expect(envelope.warnings).toHaveLength(1);
+	});
+});
+
+describe('MeherY dates never lose their century', () => {
+	const birthDate = (dateOfBirth: string, extra: Partial<ProfileSettings> = {}) =>
+		mapProfile({ email1: 'a@b.co', dateOfBirth }, tenant, settings(extra));
+
+	it('sends 1945-03-07 as 03-07-45: 1945 is inside the default Two-Digit Years Cover, 1930–2029', () => {
+		expect(birthDate('1945-03-07')).toEqual({ fields: { email1: 'a@b.co', dateOfBirth: '03-07-45' }, problems: [] });
+	});
+
+	it('fails 1815-12-10 before any call, naming the date: 12-10-15 would be read as 2015', () => {
+		const { fields, problems } = birthDate('1815-12-10');
+		expect(fields).not.toHaveProperty('dateOfBirth');
+		expect(problems).toEqual([
+			'field "dateOfBirth" cannot be sent: "1815-12-10" is 1815-12-10, outside 1930–2029, the years a two-digit year stands for ' +
+				'(Two-Digit Years Cover): "15" would be read as 2015. Set Two-Digit Years Cover to a window that holds 1815, ' +
+				'or choose a date format with a four-digit year if the field accepts one.',
+		]);
+	});
+
+	it('fails 1945-03-07 when Two-Digit Years Cover starts at 1950', () => {
+		expect(birthDate('1945-03-07', { twoDigitYearStart: 1950 }).problems).toEqual([
+			expect.stringContaining('"1945-03-07" is 1945-03-07, outside 1950–2049'),
+		]);
+	});
+
+	it('sends 2045-03-07 as 03-07-45 when Two-Digit Years Cover starts at 1950', () => {
+		expect(birthDate('2045-03-07', { twoDigitYearStart: 1950 }).fields.dateOfBirth).toBe('03-07-45');
+	});
+
+	it('sends the century with the MM-DD-YYYY Date Format, whatever the window', () => {
+		expect(birthDate('1815-12-10', { dateFormat: 'fourDigitYear' })).toEqual({
+			fields: { email1: 'a@b.co', dateOfBirth: '12-10-1815' },
+			problems: [],
+		});
 	});
 });

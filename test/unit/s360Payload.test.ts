@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizeContact as normalize, readBucket } from '../../nodes/S360FirehoseTrigger/payload';
-import { formatDate, parseDate } from '../../nodes/shared/dates';
+import { DateTime } from 'luxon';
+
+import { parseDate } from '../../nodes/shared/dates';
 import { s360Contact, withDetails, type ContactSeed } from '../doubles/fixtures/s360/contacts';
 
 /** The fixtures are plain JSON; the normaliser reads them as n8n data. */
@@ -104,8 +106,8 @@ describe('normalizeContact', () => {
 		criteria: { FAVOURITE_GENRE: 'OPERA' },
 	};
 
-	it.each(['v2_7', 'v2_14', 'v2_21'] as const)('reads the same person from a %s ContactDataResult', (version) => {
-		expect(normalizeContact(s360Contact(version, SEED))).toMatchObject(expected);
+	it.each(['v2_7', 'v2_14', 'v2_21'] as const)('reads the same person from a %s ContactDataResult of a Swiss institution', (version) => {
+		expect(normalizeContact(s360Contact(version, SEED), { timeZone: 'Europe/Zurich' })).toMatchObject(expected);
 	});
 
 	it('keeps the raw contact untouched', () => {
@@ -116,35 +118,86 @@ describe('normalizeContact', () => {
 		expect(raw).toEqual(copy);
 	});
 
-	it('keeps the calendar day of a birth date written as local midnight with an offset', () => {
-		const raw = { contactNumber: '1', individualContact: { birthDate: '1985-04-12T00:00:00.000+02:00' } };
-		expect(normalizeContact(raw).birthDate).toBe('1985-04-12');
-	});
+	const birthDateOf = (birthDate: unknown, timeZone?: string) =>
+		normalizeContact({ contactNumber: '1', individualContact: { birthDate } }, { timeZone }).birthDate;
 
-	it('reads an epoch birth date in the institution’s time zone', () => {
-		// 1985-04-12T00:00 in Zurich (CEST) is 1985-04-11T22:00Z.
-		const raw = { contactNumber: '1', individualContact: { birthDate: Date.UTC(1985, 3, 11, 22) } };
-		expect(normalizeContact(raw, { timeZone: 'Europe/Zurich' }).birthDate).toBe('1985-04-12');
-		expect(normalizeContact(raw).birthDate).toBe('1985-04-11');
+	describe('a birth date is the same day for the same instant, however S-360 writes it', () => {
+		// Local midnight of 7 March 1991 in Zurich (CET, +01:00) is 1991-03-06T23:00Z.
+		const midnight = Date.UTC(1991, 2, 6, 23);
+		const writings: Array<[string, unknown]> = [
+			['epoch milliseconds', midnight],
+			['epoch milliseconds as text', String(midnight)],
+			['UTC with milliseconds', '1991-03-06T23:00:00.000Z'],
+			['UTC without milliseconds', '1991-03-06T23:00:00Z'],
+			['the institution’s offset', '1991-03-07T00:00:00+01:00'],
+			['the institution’s offset with milliseconds', '1991-03-07T00:00:00.000+01:00'],
+			['an offset without a colon', '1991-03-07T00:00:00+0100'],
+			['another zone’s offset', '1991-03-06T18:00:00-05:00'],
+		];
+
+		it.each(writings)('reads %s as 7 March 1991 in Europe/Zurich', (_form, birthDate) => {
+			expect(birthDateOf(birthDate, 'Europe/Zurich')).toBe('1991-03-07');
+		});
+
+		it.each(writings)('reads %s as 6 March 1991 in UTC, the day of that instant there', (_form, birthDate) => {
+			expect(birthDateOf(birthDate)).toBe('1991-03-06');
+		});
+
+		it('gives every writing of many instants the day luxon gives that instant, in several zones', () => {
+			const zones = ['UTC', 'Europe/Zurich', 'America/New_York', 'Asia/Kolkata', 'Pacific/Kiritimati', 'Etc/GMT+12'];
+			const mismatches: string[] = [];
+			let compared = 0;
+			// Every 151 days and a few hours, so the instants fall at all times of day, over 125 years.
+			for (let instant = Date.UTC(1905, 0, 1); instant < Date.UTC(2030, 0, 1); instant += 151 * 86_400_000 + 12_345_678) {
+				const inOwnZone = DateTime.fromMillis(instant, { zone: 'Europe/Zurich' });
+				const writings = [instant, new Date(instant).toISOString(), inOwnZone.toISO(), inOwnZone.toISO({ suppressMilliseconds: true })];
+				for (const zone of zones) {
+					const expected = DateTime.fromMillis(instant, { zone }).toISODate();
+					for (const written of writings) {
+						const day = birthDateOf(written, zone);
+						if (day !== expected) mismatches.push(`${String(written)} in ${zone}: ${String(day)}, luxon ${String(expected)}`);
+						compared++;
+					}
+				}
+			}
+			expect(mismatches).toEqual([]);
+			expect(compared).toBeGreaterThan(7_000);
+		});
 	});
 
 	it.each([
-		'1985-04-12',
-		'1985-04-12T00:00:00.000+02:00',
-		'2024-02-29T00:00:00+01:00',
-		'2023-02-29',
-		'2023-02-29T00:00:00.000+01:00',
-		'0999-04-12',
-	])('reads the birth date %s as the shared date helper does', (birthDate) => {
-		const expected = (() => {
-			try {
-				return formatDate(birthDate.slice(0, 10), 'isoDate');
-			} catch {
-				return null;
-			}
-		})();
-		expect(normalizeContact({ contactNumber: '1', individualContact: { birthDate } }).birthDate).toBe(expected);
+		['19910307', '1991-03-07'],
+		[' 19910307 ', '1991-03-07'],
+		['20240229', '2024-02-29'],
+	])('reads the 8-digit string %j as yyyyMMdd, %s, never as epoch milliseconds', (birthDate, day) => {
+		expect(birthDateOf(birthDate, 'Europe/Zurich')).toBe(day);
+		expect(birthDateOf(birthDate, 'Pacific/Kiritimati')).toBe(day);
 	});
+
+	it.each(['20241301', '20230229'])('leaves the 8-digit string %s that is no yyyyMMdd date null, with a warning', (birthDate) => {
+		const item = normalizeContact({ contactNumber: '1', individualContact: { birthDate } });
+		expect(item.birthDate).toBeNull();
+		expect(item.warnings).toEqual(['birthDate could not be read as a date']);
+	});
+
+	it.each([
+		['1985-04-12', '1985-04-12'],
+		['2024-02-29', '2024-02-29'],
+		['0999-04-12', '0999-04-12'],
+		['7 March 1991', '1991-03-07'],
+		['1991-03-07T00:00:00', '1991-03-07'],
+		['1991-03-07T23:30:00', '1991-03-07'],
+	])('reads the date %s, written without an instant, as that date in any zone', (birthDate, day) => {
+		for (const zone of ['UTC', 'Pacific/Kiritimati', 'Etc/GMT+12']) expect(birthDateOf(birthDate, zone)).toBe(day);
+	});
+
+	it.each(['2023-02-29', '07/03/1991', '2023-02-29T00:00:00.000+01:00', '1991-03-07T24:30:00Z'])(
+		'refuses the birth date %s as the shared date helper does',
+		(birthDate) => {
+			expect(() => parseDate(birthDate)).toThrow();
+			expect(birthDateOf(birthDate)).toBeNull();
+		},
+	);
 
 	it.each([
 		'2026-11-30T09:15:00.000Z',
@@ -157,7 +210,7 @@ describe('normalizeContact', () => {
 	])('reads the change timestamp %s as the shared date helper does', (lastModificationDate) => {
 		const expected = (() => {
 			try {
-				return parseDate(lastModificationDate, { inputFormat: 'epochMilliseconds' }).toUTC().toISO();
+				return parseDate(lastModificationDate, { numbers: 'epochMilliseconds' }).toUTC().toISO();
 			} catch {
 				return String(lastModificationDate);
 			}
