@@ -176,6 +176,7 @@ export class GenericCrmWebhook implements INodeType {
 						fields: assignmentsOf(readParameter<NameValue>('fields.field', itemIndex, [])),
 						staticValues: staticValuesOf(itemIndex),
 						timeZone: String(readParameter('options.timeZone', itemIndex, '') ?? '') || undefined,
+						dateInputFormat: String(readParameter('options.dateInputFormat', itemIndex, '') ?? '') || undefined,
 						nameFallback: String(readParameter('options.nameFallback', itemIndex, '') ?? ''),
 					});
 					return { fields, headers, headerSecrets: sensitiveHeaderValues(headers) };
@@ -248,6 +249,7 @@ interface LeadMapping {
 	fields: FieldAssignment[];
 	staticValues: FieldAssignment[];
 	timeZone?: string;
+	dateInputFormat?: string;
 	nameFallback?: string;
 }
 
@@ -261,6 +263,7 @@ function prepareLead(ctx: IExecuteFunctions, preset: Preset, mapping: LeadMappin
 		fields: mapping.fields,
 		staticValues: mapping.staticValues,
 		timeZone: mapping.timeZone,
+		dateInputFormat: mapping.dateInputFormat,
 		requiredFallbacks: fallbackName ? { name: fallbackName } : undefined,
 	});
 	if (mapped.problems.length) {

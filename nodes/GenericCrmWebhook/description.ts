@@ -1,6 +1,8 @@
 /** What the user sees: the parameters of Generic CRM Webhook. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DATE_INPUT_FORMAT_OPTION } from '../shared/dateParameters';
+
 const nameValue = (nameLabel: string, namePlaceholder: string, valuePlaceholder: string): INodeProperties[] => [
 	{ displayName: nameLabel, name: 'name', type: 'string', default: '', placeholder: namePlaceholder },
 	{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: valuePlaceholder },
@@ -116,6 +118,7 @@ export const genericCrmProperties: INodeProperties[] = [
 				default: 4,
 				description: 'Calls in flight at once for this credential, across every execution of this n8n',
 			},
+			DATE_INPUT_FORMAT_OPTION,
 			{
 				displayName: 'Name Fallback',
 				name: 'nameFallback',

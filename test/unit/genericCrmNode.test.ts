@@ -615,3 +615,23 @@ describe('redirects never duplicate a lead (custom endpoint)', () => {
 		expect(sync(failed[0])).toMatchObject({ status: 'failed', attempts: 0, sent: false, mayHaveBeenApplied: false, description: 'Nothing was sent for this lead.' });
 	});
 });
+
+describe('dates (issue 19)', () => {
+	const hubspot = () => ({ preset: 'hubspot', url: doubles.hubspotUrl(), authentication: 'bearer', token: HUBSPOT_TOKEN, ...LOOPBACK });
+
+	it('fails a lead whose date may be 7 March or 3 July before any call, and sends it in the order chosen under Date Input Format', async () => {
+		const before = doubles.requestsTo('/hubspot/').length;
+		const guessed = await run(hubspot(), [{ json: { email: 'dob-ambiguous@example.com', date_of_birth: '07/03/1991' } }]);
+		expect(doubles.requestsTo('/hubspot/').length).toBe(before);
+		expect(sync(guessed.failed[0])).toMatchObject({ status: 'failed', sent: false });
+		expect(String(sync(guessed.failed[0]).error)).toContain('"07/03/1991"');
+		expect(String(sync(guessed.failed[0]).error)).toContain('choose the order under Date Input Format');
+
+		const { synced } = await run(hubspot(), [{ json: { email: 'dob-dayfirst@example.com', date_of_birth: '07/03/1991' } }], {
+			options: { dateInputFormat: 'dd/MM/yyyy' },
+		});
+		expect(synced).toHaveLength(1);
+		const [call] = doubles.requestsTo('/hubspot/').slice(before);
+		expect((call.fields.inputs as IDataObject[])[0].properties).toMatchObject({ email: 'dob-dayfirst@example.com', date_of_birth: '1991-03-07' });
+	});
+});
