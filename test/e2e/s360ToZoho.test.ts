@@ -22,6 +22,7 @@ import {
 const TEMPLATE = 's360-template';
 const AT_ONCE = 's360-at-once';
 const FAILING = 's360-failing';
+const FAILING_AT_ONCE = 's360-failing-at-once';
 const ITEMS = 's360-items';
 const DETAILS = ['GENERAL', 'ADDRESSES', 'AUTHORIZATIONS', 'CRITERIA'];
 
@@ -82,10 +83,11 @@ describe('S-360 → Zoho CRM in a real n8n', () => {
 				s360TemplateWorkflow(TEMPLATE, s360, zoho),
 				s360TemplateWorkflow(AT_ONCE, s360, zoho, { responseMode: 'onReceived' }),
 				s360NoOpWorkflow(FAILING, s360, {}, { failing: true }),
+				s360NoOpWorkflow(FAILING_AT_ONCE, s360, { responseMode: 'onReceived' }, { failing: true }),
 				s360NoOpWorkflow(ITEMS, s360),
 			],
 		});
-		await Promise.all([TEMPLATE, AT_ONCE, FAILING, ITEMS].map((id) => n8n.waitForWebhook(s360WebhookPath(id))));
+		await Promise.all([TEMPLATE, AT_ONCE, FAILING, FAILING_AT_ONCE, ITEMS].map((id) => n8n.waitForWebhook(s360WebhookPath(id))));
 	});
 
 	afterAll(async () => {
@@ -256,6 +258,23 @@ describe('S-360 → Zoho CRM in a real n8n', () => {
 		expect(s360Sender.log.map((entry) => entry.status)).toEqual([500, 500]);
 		const executions = await n8n.waitForExecutions(FAILING, before + 2);
 		expect(executions.slice(0, 2).map((execution) => execution.status)).toEqual(['error', 'error']);
+	});
+
+	it('acknowledging at once, runs an operator’s re-push of a bucket whose run failed', async () => {
+		const body = JSON.stringify(mixedContacts(2, 'at-once-failed'));
+		const url = n8n.webhookUrl(s360WebhookPath(FAILING_AT_ONCE)) + `?token=${S360_TOKEN}`;
+		const before = await executionCount(FAILING_AT_ONCE);
+		const first = await rawSend(url, { headers: { 'content-type': 'application/json' }, body });
+		expect([first.status, first.body]).toEqual([200, '']);
+		const [failed] = await n8n.waitForExecutions(FAILING_AT_ONCE, before + 1);
+		expect(failed.status).toBe('error');
+
+		const again = await rawSend(url, { headers: { 'content-type': 'application/json' }, body });
+		expect([again.status, again.body]).toEqual([200, '']);
+		const [rerun] = await n8n.waitForExecutions(FAILING_AT_ONCE, before + 2);
+		const keysOf = async (executionId: string) => (await n8n.nodeOutput(executionId, S360_TRIGGER))[0].map((contact) => contact.deliveryKey);
+		expect(await keysOf(rerun.id)).toHaveLength(2);
+		expect(await keysOf(rerun.id)).toEqual(await keysOf(failed.id));
 	});
 
 	it('acknowledges at once with 200 and no body', async () => {
