@@ -99,6 +99,19 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 		expect(data.resultData.error?.message).toBe('`firstname` is not a MeherY field code — did you mean `firstName`?');
 	});
 
+	it('refuses a birth date MM-DD-YY cannot carry (1815-12-10) before any call, naming it, and answers Zoho with an error', async () => {
+		const before = (await n8n.executions('zoho-mehery')).length;
+		const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters({ email1: 'ada@example.test', dateOfBirth: '1815-12-10' })));
+		expect(answer.status).toBeGreaterThanOrEqual(500);
+		expect(double.counters.requests).toBe(0);
+		const data = await lastExecution('zoho-mehery', before + 1);
+		expect(data.resultData.error?.message).toBe(
+			'field "dateOfBirth" cannot be sent: "1815-12-10" is 1815-12-10, outside 1930–2029, the years a two-digit year stands for ' +
+				'(Two-Digit Years Cover): "15" would be read as 2015. Set Two-Digit Years Cover to a window that holds 1815, ' +
+				'or choose a date format with a four-digit year if the field accepts one.',
+		);
+	});
+
 	it('fails on a 200 answer whose envelope carries errors[], with MeherY’s description', async () => {
 		const before = (await n8n.executions('zoho-mehery')).length;
 		double.injectFault({ status: 200, errors: [{ field: 'phone2', code: 'INVALID_PHONE', description: 'Phone number is not valid for IN' }] });
