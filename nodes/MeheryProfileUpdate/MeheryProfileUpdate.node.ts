@@ -18,7 +18,7 @@ import { sendServiceRequestUnderRedirectPolicy, sendUnderRedirectPolicy, type Re
 import { createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { DEFAULT_CONCURRENCY, meheryProfileUpdateProperties } from './description';
-import { prepareProfile, type ProfileSettings } from './profile';
+import { prepareProfile, withPhoneNotes, type PreparedProfile, type ProfileSettings } from './profile';
 import { meheryTenantSchema, type CustomCode } from './schema';
 import {
 	asMeheryCredentials,
@@ -86,18 +86,21 @@ export class MeheryProfileUpdate implements INodeType {
 		// One egress verdict per URL for the whole execution: n8n's filter resolves DNS on each check.
 		const redirectPolicy = meheryRedirectPolicy(credentials, this.helpers as unknown as EgressHelpersLike);
 
-		return await runTargetPipeline<IDataObject>(this, {
+		return await runTargetPipeline<PreparedProfile>(this, {
 			service: MEHERY_SERVICE,
 			batchSize: 1,
 			concurrency,
 			limiterKey: limiterKey(node.credentials?.meheryApi?.id, credentials),
 			prepare: (item, itemIndex) => prepareProfile(this, item, itemIndex, tenant.schema, itemSettings(readParameter, itemIndex, workflowTimeZone)),
-			sendBatch: async (batch: Array<TargetRecord<IDataObject>>): Promise<RecordOutcome[]> =>
+			sendBatch: async (batch: Array<TargetRecord<PreparedProfile>>): Promise<RecordOutcome[]> =>
 				await Promise.all(
-					batch.map(async ({ itemIndex, record }) =>
-						previewOnly
-							? { ok: true as const, json: previewOf(buildUpdateRequest(credentials, record, bodyType), record, secrets) }
-							: await updateProfile(this, credentials, redirectPolicy, record, bodyType, itemIndex),
+					batch.map(async ({ itemIndex, record: { fields, phoneNotes } }) =>
+						withPhoneNotes(
+							previewOnly
+								? { ok: true as const, json: previewOf(buildUpdateRequest(credentials, fields, bodyType), fields, secrets) }
+								: await updateProfile(this, credentials, redirectPolicy, fields, bodyType, itemIndex),
+							phoneNotes,
+						),
 					),
 				),
 		});

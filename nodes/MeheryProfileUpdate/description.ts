@@ -181,7 +181,7 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'IN',
 				description:
-					'ISO country code (IN, US, DE, …) of numbers written without +: with it, every phone code is sent in E.164 (+919876543210); empty: phones are only trimmed',
+					'ISO country code (IN, US, DE, … 54 countries) of numbers written without +: with it, a phone is sent in E.164 (+919876543210) where its reading is certain, and otherwise as typed, named under phoneNotes in the output; empty: phones are only trimmed',
 			},
 			{
 				displayName: 'Time Zone',

@@ -4,7 +4,8 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { mapContact, type FieldAssignment, type TargetSchema } from '../shared/fieldMapping';
-import { toE164 } from './phone';
+import { PHONE_COUNTRY_CODES, phoneCountry, toE164 } from '../shared/phones';
+import type { RecordOutcome } from '../shared/targetPipeline';
 import { codeKind, hasUniqueKey, MEHERY_UNIQUE_KEY_PATTERN, unknownCodeProblem } from './schema';
 
 export interface ProfileSettings {
@@ -19,8 +20,21 @@ export interface ProfileSettings {
 	dateFormat?: 'twoDigitYear' | 'fourDigitYear';
 	/** First of the 100 years MM-DD-YY stands for (Two-Digit Years Cover). */
 	twoDigitYearStart?: number;
-	/** ISO country of numbers written without +; when set every phone code is sent in E.164. */
+	/** ISO country of numbers written without +; when set, each phone is sent in E.164 where that is certain. */
 	defaultCountry?: string;
+}
+
+/** A phone sent as typed although a default country was set, and why (on the item's output). */
+export interface PhoneNote extends IDataObject {
+	field: string;
+	value: string;
+	note: string;
+}
+
+/** One item's profile fields, and the phones among them left as typed. */
+export interface PreparedProfile {
+	fields: IDataObject;
+	phoneNotes: PhoneNote[];
 }
 
 const NOTHING_SENT = 'Nothing was sent to MeherY for this item.';
@@ -31,12 +45,17 @@ export function prepareProfile(
 	itemIndex: number,
 	schema: TargetSchema,
 	settings: ProfileSettings,
-): IDataObject {
+): PreparedProfile {
 	const result = mapProfile(item.json, schema, settings, itemIndex);
 	if (result.problems.length > 0) {
 		throw new NodeOperationError(ctx.getNode(), result.problems.join('; '), { itemIndex, description: NOTHING_SENT });
 	}
-	return result.fields;
+	return { fields: result.fields, phoneNotes: result.phoneNotes ?? [] };
+}
+
+/** The outcome of an update with the item's phone notes, if any, beside what MeherY answered. */
+export function withPhoneNotes(outcome: RecordOutcome, phoneNotes: PhoneNote[]): RecordOutcome {
+	return outcome.ok && phoneNotes.length > 0 ? { ...outcome, json: { ...outcome.json, phoneNotes } } : outcome;
 }
 
 /** The profile's fields and every problem found, without throwing (the node turns problems into an error). */
@@ -45,7 +64,7 @@ export function mapProfile(
 	schema: TargetSchema,
 	settings: ProfileSettings,
 	itemIndex = 0,
-): { fields: IDataObject; problems: string[] } {
+): { fields: IDataObject; problems: string[]; phoneNotes?: PhoneNote[] } {
 	const problems: string[] = [];
 	const assignments: FieldAssignment[] = [];
 	let autoMapInput: IDataObject | undefined;
@@ -89,21 +108,38 @@ export function mapProfile(
 	const uniqueKeyProblem = schema.atLeastOneOf?.join(', ');
 	const valueProblems = mapped.problems.filter((problem) => problem.field !== uniqueKeyProblem);
 	for (const problem of valueProblems) problems.push(problem.message);
-	if (settings.defaultCountry !== undefined && settings.defaultCountry.trim() !== '') {
-		for (const [code, value] of Object.entries(fields)) {
-			if (codeKind(code, schema) !== 'phone') continue;
-			const phone = toE164(String(value), settings.defaultCountry);
-			if (phone.problem !== undefined) problems.push(`field "${code}": ${phone.problem}`);
-			else fields[code] = phone.value;
-		}
-	}
+	const phoneNotes = writePhonesInE164(fields, schema, settings.defaultCountry?.trim() ?? '', problems);
 	// A key whose value was refused is already reported.
 	if (!hasUniqueKey(fields) && !valueProblems.some((problem) => MEHERY_UNIQUE_KEY_PATTERN.test(problem.field))) {
 		problems.push(
 			'no unique key: MeherY finds the profile to update by phone1…phoneN or email1…emailN, and this item has none',
 		);
 	}
-	return { fields, problems };
+	return phoneNotes.length > 0 ? { fields, problems, phoneNotes } : { fields, problems };
+}
+
+/**
+ * With a default country, each phone code in E.164 where its reading is certain (nodes/shared/phones.ts);
+ * any other phone is sent exactly as mapped, and a note on the item says which and why.
+ */
+function writePhonesInE164(fields: IDataObject, schema: TargetSchema, defaultCountry: string, problems: string[]): PhoneNote[] {
+	const phoneCodes = Object.keys(fields).filter((code) => codeKind(code, schema) === 'phone');
+	if (defaultCountry === '' || phoneCodes.length === 0) return [];
+	if (phoneCountry(defaultCountry) === undefined) {
+		problems.push(
+			`Default Country for Phones "${defaultCountry}" is not a country the node has phone rules for: ` +
+				`use one of ${PHONE_COUNTRY_CODES.join(', ')}, or leave it empty to send phones as mapped`,
+		);
+		return [];
+	}
+	const notes: PhoneNote[] = [];
+	for (const code of phoneCodes) {
+		const typed = String(fields[code]);
+		const phone = toE164(typed, defaultCountry);
+		if (phone.e164 !== undefined) fields[code] = phone.e164;
+		else notes.push({ field: code, value: typed, note: `sent as typed: ${phone.reason}` });
+	}
+	return notes;
 }
 
 function withDateFormat(schema: TargetSchema, dateFormat: ProfileSettings['dateFormat']): TargetSchema {

@@ -297,3 +297,23 @@ describe('the MeherY credential\'s Test', () => {
 		});
 	});
 });
+
+describe('MeherY Profile Update: phones in E.164 only where that is certainly right', () => {
+	const phones = { json: { phone1: '030 1234567', phone2: '49 30 7654321', email1: 'phones@example.test' } };
+
+	it('sends a certain phone in E.164 and an uncertain one as mapped, naming it under phoneNotes', async () => {
+		const [item] = await run([phones], { options: { defaultCountry: 'DE' } });
+		expect(item.json.status).toBe('success');
+		expect(item.json.sent).toEqual({ phone1: '+49301234567', phone2: '49 30 7654321', email1: 'phones@example.test' });
+		expect(item.json.phoneNotes).toEqual([
+			{ field: 'phone2', value: '49 30 7654321', note: 'sent as typed: it may be a local number dialled without its area code' },
+		]);
+		expect(double.profileBy('acme', 'email1', 'phones@example.test')).toMatchObject({ phone1: '+49301234567', phone2: '49 30 7654321' });
+	});
+
+	it('shows the same in a preview', async () => {
+		const [item] = await run([phones], { options: { defaultCountry: 'DE' }, previewOnly: true });
+		expect(item.json.fields).toEqual({ phone1: '+49301234567', phone2: '49 30 7654321', email1: 'phones@example.test' });
+		expect(item.json.phoneNotes).toEqual([expect.objectContaining({ field: 'phone2', value: '49 30 7654321' })]);
+	});
+});

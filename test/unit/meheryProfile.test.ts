@@ -1,6 +1,5 @@
 /** MeherY codes, item → profile mapping, phone E.164, request building and envelope reading. */
 import { mapProfile, type ProfileSettings } from '../../nodes/MeheryProfileUpdate/profile';
-import { toE164 } from '../../nodes/MeheryProfileUpdate/phone';
 import { MEHERY_PROFILE, meheryTenantSchema, unknownCodeProblem } from '../../nodes/MeheryProfileUpdate/schema';
 import {
 	buildUpdateRequest,
@@ -143,13 +142,43 @@ describe('an item becomes a MeherY profile', () => {
 	});
 });
 
-describe('E.164 phones', () => {
-	it('drops the trunk 0 and adds the default country', () => expect(toE164('030 1234567', 'DE').value).toBe('+49301234567'));
-	it('reads 00 as the international prefix', () => expect(toE164('0044 20 7946 0000', 'DE').value).toBe('+442079460000'));
-	it('keeps the Italian leading 0', () => expect(toE164('06 1234 5678', 'IT').value).toBe('+390612345678'));
-	it('refuses an extension', () => expect(toE164('555-0100 ext 12', 'US').problem).toBeDefined());
-	it('refuses an unknown default country', () => expect(toE164('5550100', 'XX').problem).toMatch(/default country/));
-	it('refuses a number too short for E.164', () => expect(toE164('+49 12', 'DE').problem).toBeDefined());
+/** Phones are unique keys in MeherY: a wrong rewrite updates, or creates, another person's profile. */
+describe('phones in E.164 only where that is certainly right', () => {
+	it.each([
+		['+44 (0)20 7946 0958', 'GB', '+442079460958'],
+		['1 (555) 123-4567', 'US', '+15551234567'],
+		['91 98765 43210', 'IN', '+919876543210'],
+		['8 912 345-67-89', 'RU', '+79123456789'],
+		['011 44 20 7946 0958', 'US', '+442079460958'],
+		['810 44 20 7946 0958', 'RU', '+442079460958'],
+	])('%s from %s is sent as %s', (typed, defaultCountry, e164) => {
+		expect(mapProfile({ phone1: typed }, tenant, settings({ defaultCountry }))).toStrictEqual({ fields: { phone1: e164 }, problems: [] });
+	});
+
+	it('sends a phone it cannot read with certainty exactly as mapped, and says so on the item', () => {
+		const result = mapProfile({ phone1: '49 30 1234567', phone2: '011 44 20 7946 0958', email1: 'a@b.co' }, tenant, settings({ defaultCountry: 'DE' }));
+		expect(result.problems).toEqual([]);
+		expect(result.fields).toEqual({ phone1: '49 30 1234567', phone2: '011 44 20 7946 0958', email1: 'a@b.co' });
+		expect(result.phoneNotes).toEqual([
+			{ field: 'phone1', value: '49 30 1234567', note: 'sent as typed: it may be a local number dialled without its area code' },
+			{
+				field: 'phone2',
+				value: '011 44 20 7946 0958',
+				note: 'sent as typed: it may be an international number dialled with 011, which is not how DE dials abroad (00)',
+			},
+		]);
+	});
+
+	it('fails the item before any call when the default country is one it has no rules for, naming the choices', () => {
+		const { problems } = mapProfile({ phone1: '5550100' }, tenant, settings({ defaultCountry: 'XX' }));
+		expect(problems).toEqual([
+			expect.stringMatching(/^Default Country for Phones "XX" is not a country the node has phone rules for: use one of AE, AR, .*, ZA, or leave it empty to send phones as mapped$/),
+		]);
+	});
+
+	it('sends phones exactly as mapped (trimmed) when no default country is set', () => {
+		expect(mapProfile({ phone1: ' 8 912 345-67-89 ' }, tenant, settings())).toStrictEqual({ fields: { phone1: '8 912 345-67-89' }, problems: [] });
+	});
 });
 
 describe('the request on the wire', () => {
