@@ -19,7 +19,8 @@ export const genericCrmProperties: INodeProperties[] = [
 				name: 'Send Lead',
 				value: 'sendLead',
 				action: 'Send leads to the CRM',
-				description: 'Send every input item as a lead; failed leads go to the Failed output',
+				description:
+					'Send every input item as a lead. A failed lead fails the run unless On Error continues: then it goes to the Failed output (regular output) or the Error output.',
 			},
 			{
 				name: 'Send Test Lead',
@@ -44,7 +45,7 @@ export const genericCrmProperties: INodeProperties[] = [
 		default: true,
 		displayOptions: { show: { operation: ['sendLead'] } },
 		description:
-			'Whether to fill the CRM’s fields from the usual input names (email, name, first_name, firstName, phone, company, …), using the preset’s field names. Fields set below take precedence.',
+			'Whether to fill the CRM’s fields from the usual input names (email, name, first_name, firstName, phone, company, …), using the preset’s field names. Fields set below take precedence, under the names you type.',
 	},
 	{
 		displayName: 'Fields',
@@ -54,7 +55,8 @@ export const genericCrmProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		displayOptions: { show: { operation: ['sendLead'] } },
-		description: 'A CRM field and the value to send in it (an expression reads the input item). Custom fields by their API name.',
+		description:
+			'A CRM field and the value to send in it (an expression reads the input item). The name goes out exactly as chosen or typed; custom fields by their API name.',
 		options: [
 			{
 				displayName: 'Field',
@@ -81,7 +83,7 @@ export const genericCrmProperties: INodeProperties[] = [
 		placeholder: 'Add Static Value',
 		typeOptions: { multipleValues: true },
 		default: {},
-		description: 'The same value for every lead, e.g. lead_source = Chatbot',
+		description: 'A value for every lead, e.g. lead_source = Chatbot, under the name typed; an expression is evaluated for each lead',
 		options: [{ displayName: 'Value', name: 'value', values: nameValue('CRM Field Name', 'lead_source', 'Chatbot') }],
 	},
 	{
@@ -92,7 +94,7 @@ export const genericCrmProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		description:
-			'Sent with every request, e.g. X-Source: BuildMyChatbot, User-Agent: BuildMyChatbot/1.0. A Content-Type here overrides the preset’s.',
+			'Sent with every request, e.g. X-Source: BuildMyChatbot, User-Agent: BuildMyChatbot/1.0; an expression is evaluated for each lead. A Content-Type here overrides the preset’s.',
 		options: [{ displayName: 'Header', name: 'header', values: nameValue('Name', 'X-Source', 'Chatbot') }],
 	},
 	{

@@ -9,7 +9,7 @@ import { startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } fro
 import { CrmDoubles } from '../doubles/crmDoubles';
 import { OtherHost } from '../doubles/otherHost';
 import { PKG, webhookNode } from './fixtures/workflows';
-import { crmCredential, crmWorkflow, REACH_DOUBLES, runLeads } from './fixtures/genericCrmFixtures';
+import { crmCredential, crmWorkflow, postJson, REACH_DOUBLES, runLeads } from './fixtures/genericCrmFixtures';
 
 const HUBSPOT_TOKEN = 'pat-na1-e2e-0f1e2d3c-4b5a';
 const PIPEDRIVE_TOKEN = 'pd-e2e-token-a1b2c3d4e5';
@@ -51,6 +51,29 @@ const SSRF_CASES: Array<{ id: string; label: string; data: Record<string, unknow
 	},
 ];
 
+/** The CRM node's On Error setting (none: Stop Workflow, n8n's default). */
+function withOnError(workflow: WorkflowFile, onError: 'continueRegularOutput' | 'continueErrorOutput'): WorkflowFile {
+	const nodes = workflow.nodes as Array<Record<string, unknown>>;
+	return { ...workflow, nodes: nodes.map((node) => (node.name === 'Send to CRM' ? { ...node, onError } : node)) };
+}
+
+/** A CRM workflow whose failed leads go to the Failed output, as most specs here read them. */
+function continuingCrmWorkflow(id: string, credentialId: string, parameters: Record<string, unknown> = {}): WorkflowFile {
+	return withOnError(crmWorkflow(id, credentialId, parameters), 'continueRegularOutput');
+}
+
+/** Stop Workflow (no On Error set), and a webhook that answers with the run's outcome, as an "acknowledge after success" sender needs. */
+function stopWorkflow(): WorkflowFile {
+	const workflow = crmWorkflow('custom-stop', 'custom');
+	const nodes = workflow.nodes as Array<Record<string, unknown>>;
+	return { ...workflow, nodes: nodes.map((node) => (node.name === 'Webhook' ? webhookNode('custom-stop', 'custom-stop', 'lastNode') : node)) };
+}
+
+/** What the node says happened to a lead: the one key it adds to the lead's fields. */
+function sync(item: Record<string, unknown>): Record<string, unknown> {
+	return item.crmSync as Record<string, unknown>;
+}
+
 function ssrfWorkflow(): WorkflowFile {
 	const nodes: Array<Record<string, unknown>> = [
 		webhookNode('ssrf', 'ssrf', 'onReceived'),
@@ -65,6 +88,7 @@ function ssrfWorkflow(): WorkflowFile {
 			position: [440, index * 160],
 			credentials: { crmWebhookApi: { id: target.id, name: `CRM ${target.id}` } },
 			parameters: { operation: 'sendLead', autoMap: true },
+			onError: 'continueRegularOutput',
 		});
 	}
 	return {
@@ -120,18 +144,25 @@ describe('Generic CRM Webhook in a real n8n', () => {
 			name: 'generic-crm',
 			credentials: list,
 			workflows: [
-				crmWorkflow('salesforce', 'salesforce', { staticValues: { value: [{ name: 'lead_source', value: 'Chatbot' }] } }),
-				crmWorkflow('hubspot', 'hubspot'),
-				crmWorkflow('hubspot-create', 'hubspot-create'),
-				crmWorkflow('pipedrive', 'pipedrive'),
-				crmWorkflow('zapier', 'zapier'),
-				crmWorkflow('custom', 'custom', { headers: { header: [{ name: 'X-Source', value: 'BuildMyChatbot' }] } }),
-				crmWorkflow('basic', 'basic'),
+				continuingCrmWorkflow('salesforce', 'salesforce', { staticValues: { value: [{ name: 'lead_source', value: 'Chatbot' }] } }),
+				continuingCrmWorkflow('hubspot', 'hubspot'),
+				continuingCrmWorkflow('hubspot-create', 'hubspot-create'),
+				continuingCrmWorkflow('pipedrive', 'pipedrive'),
+				continuingCrmWorkflow('zapier', 'zapier'),
+				continuingCrmWorkflow('custom', 'custom', { headers: { header: [{ name: 'X-Source', value: 'BuildMyChatbot' }] } }),
+				continuingCrmWorkflow('basic', 'basic'),
 				ssrfWorkflow(),
+				stopWorkflow(),
+				continuingCrmWorkflow('custom-per-lead', 'custom', {
+					staticValues: { value: [{ name: 'campaign_code', value: '={{ $json.campaign }}' }] },
+					headers: { header: [{ name: 'X-Campaign', value: '={{ $json.campaign }}' }] },
+				}),
+				withOnError(crmWorkflow('custom-error-output', 'custom'), 'continueErrorOutput'),
 			],
 			env: { N8N_LOG_LEVEL: 'debug', N8N_SSRF_BLOCKED_HOSTNAMES: 'crm.blocked.example' },
 		});
-		await Promise.all(['salesforce', 'hubspot', 'hubspot-create', 'pipedrive', 'zapier', 'custom', 'basic', 'ssrf'].map((p) => n8n.waitForWebhook(p)));
+		const paths = ['salesforce', 'hubspot', 'hubspot-create', 'pipedrive', 'zapier', 'custom', 'basic', 'ssrf', 'custom-stop', 'custom-per-lead', 'custom-error-output'];
+		await Promise.all(paths.map((p) => n8n.waitForWebhook(p)));
 	}, 300_000);
 
 	afterAll(async () => {
@@ -145,8 +176,8 @@ describe('Generic CRM Webhook in a real n8n', () => {
 		it('Salesforce Web-to-Lead: posts the form with oid, reports synced-but-unconfirmed', async () => {
 			const { synced, failed } = await runLeads(n8n, 'salesforce', [lead(1), lead(2)]);
 			expect(failed).toEqual([]);
-			expect(synced.map((item) => item.syncStatus)).toEqual(['synced', 'synced']);
-			expect(synced[0]).toMatchObject({ crmConfirmed: false, httpStatus: 200 });
+			expect(synced.map((item) => sync(item).status)).toEqual(['synced', 'synced']);
+			expect(sync(synced[0])).toMatchObject({ crmConfirmed: false, httpStatus: 200 });
 			expect(doubles.salesforceLeads.filter((l) => String(l.email).startsWith('e2e'))).toEqual([
 				expect.objectContaining({ oid: ORG_ID, email: 'e2e1@example.com', first_name: 'E2E', last_name: 'Person1', lead_source: 'Chatbot' }),
 				expect.objectContaining({ oid: ORG_ID, email: 'e2e2@example.com' }),
@@ -160,17 +191,20 @@ describe('Generic CRM Webhook in a real n8n', () => {
 			expect(failed).toEqual([]);
 			expect(doubles.requestsTo('/hubspot/crm/v3/objects/contacts/batch/upsert').length - before).toBe(Math.ceil(leads.length / 100));
 			expect(synced).toHaveLength(leads.length);
-			synced.forEach((item, i) => expect(item.crmId).toBe(doubles.hubspotContacts.get(`e2e${100 + i}@example.com`)!.id));
+			synced.forEach((item, i) => expect(sync(item).crmId).toBe(doubles.hubspotContacts.get(`e2e${100 + i}@example.com`)!.id));
 		});
 
 		it('HubSpot create: a second create of the same email fails as “already exists” with the existing id', async () => {
 			await runLeads(n8n, 'hubspot-create', [lead(300)]);
 			const { failed } = await runLeads(n8n, 'hubspot-create', [lead(300)]);
 			expect(failed[0]).toMatchObject({
-				syncStatus: 'failed',
-				httpStatus: 409,
 				email: 'e2e300@example.com',
-				details: { alreadyExists: true, existingId: doubles.hubspotContacts.get('e2e300@example.com')!.id },
+				crmSync: {
+					status: 'failed',
+					httpStatus: 409,
+					code: 'CONFLICT',
+					details: { alreadyExists: true, existingId: doubles.hubspotContacts.get('e2e300@example.com')!.id },
+				},
 			});
 		});
 
@@ -178,38 +212,38 @@ describe('Generic CRM Webhook in a real n8n', () => {
 			doubles.failPipedriveEnvelope(1);
 			const { synced, failed } = await runLeads(n8n, 'pipedrive', [lead(400), lead(401)]);
 			expect(failed.map((item) => item.email)).toEqual(['e2e400@example.com']);
-			expect(String(failed[0].error)).toContain('success:false');
-			expect(synced[0]).toMatchObject({ email: 'e2e401@example.com', syncStatus: 'synced' });
+			expect(String(sync(failed[0]).error)).toContain('success:false');
+			expect(synced[0]).toMatchObject({ email: 'e2e401@example.com', crmSync: { status: 'synced' } });
 			expect(doubles.pipedrivePersons.some((p) => p.name === 'E2E Person401')).toBe(true);
 		});
 
 		it('Zapier: posts the lead as JSON and reads status "success"', async () => {
 			const { synced } = await runLeads(n8n, 'zapier', [lead(500)]);
-			expect(synced[0]).toMatchObject({ syncStatus: 'synced', httpStatus: 200 });
+			expect(sync(synced[0])).toMatchObject({ status: 'synced', httpStatus: 200 });
 			expect(doubles.zapierEvents.some((e) => e.email === 'e2e500@example.com')).toBe(true);
 		});
 
 		it('Custom: sends headers and JSON, keeps failed leads with their cause on the Failed output', async () => {
 			doubles.scriptCustom('e2e601@example.com', { kind: 'answer', status: 422, body: { error: 'invalid_phone', message: 'phone is invalid' } });
 			const { synced, failed } = await runLeads(n8n, 'custom', [lead(600), lead(601)]);
-			expect(synced[0]).toMatchObject({ email: 'e2e600@example.com', syncStatus: 'synced', attempts: 1, httpStatus: 201 });
-			expect(failed[0]).toMatchObject({ email: 'e2e601@example.com', syncStatus: 'failed', httpStatus: 422 });
-			expect(String(failed[0].error)).toContain('phone is invalid');
+			expect(synced[0]).toMatchObject({ email: 'e2e600@example.com', crmSync: { status: 'synced', attempts: 1, httpStatus: 201 } });
+			expect(failed[0]).toMatchObject({ email: 'e2e601@example.com', crmSync: { status: 'failed', httpStatus: 422, sent: true, mayHaveBeenApplied: false } });
+			expect(String(sync(failed[0]).error)).toContain('phone is invalid');
 			const request = doubles.requestsTo('/custom/').find((r) => r.fields.email === 'e2e600@example.com')!;
 			expect(request.headers['x-source']).toBe('BuildMyChatbot');
 		});
 
 		it('Custom with Basic auth: the echoed Authorization header is redacted in the excerpt', async () => {
 			const { synced } = await runLeads(n8n, 'basic', [lead(700)]);
-			expect(synced[0].syncStatus).toBe('synced');
-			expect(String(synced[0].crmResponse)).toContain('"authorization":"Basic [redacted]"');
+			expect(sync(synced[0]).status).toBe('synced');
+			expect(String(sync(synced[0]).crmResponse)).toContain('"authorization":"Basic [redacted]"');
 		});
 
 		it('Custom: a redirect to the metadata address is refused after the first hop', async () => {
 			doubles.scriptCustom('e2e800@example.com', { kind: 'redirect', status: 307, location: 'http://169.254.169.254/latest/meta-data/' });
 			const { failed } = await runLeads(n8n, 'custom', [lead(800)]);
 			expect(doubles.customAttemptsFor('e2e800@example.com')).toBe(1);
-			expect(String(failed[0].error)).toContain('redirected to a refused target');
+			expect(String(sync(failed[0]).error)).toContain('redirected to a refused target');
 		});
 
 		it('Custom: a 303 (Post/Redirect/Get) stores the lead once, synced; a 302 to another host fails as may have been applied and nothing reaches that host', async () => {
@@ -220,17 +254,66 @@ describe('Generic CRM Webhook in a real n8n', () => {
 				doubles.scriptCustom('e2e811@example.com', { kind: 'redirect', status: 302, location: otherHost.url('/login') });
 				const { synced, failed } = await runLeads(n8n, 'custom', [lead(810), lead(811)]);
 				expect(doubles.customLeadsFor('e2e810@example.com')).toHaveLength(1);
-				expect(synced).toEqual([expect.objectContaining({ email: 'e2e810@example.com', syncStatus: 'synced', httpStatus: 303, attempts: 1 })]);
+				expect(synced).toEqual([
+					expect.objectContaining({ email: 'e2e810@example.com', crmSync: expect.objectContaining({ status: 'synced', httpStatus: 303, attempts: 1 }) }),
+				]);
 				expect(otherHost.requests).toEqual([]);
 				expect(failed).toEqual([
-					expect.objectContaining({ email: 'e2e811@example.com', syncStatus: 'failed', httpStatus: 302, attempts: 1, details: expect.objectContaining({ mayHaveBeenApplied: true }) }),
+					expect.objectContaining({
+						email: 'e2e811@example.com',
+						crmSync: expect.objectContaining({ status: 'failed', httpStatus: 302, attempts: 1, sent: true, mayHaveBeenApplied: true }),
+					}),
 				]);
-				expect(String(failed[0].error)).toBe(
+				expect(String(sync(failed[0]).error)).toBe(
 					`the CRM endpoint answered 302: a redirect to ${otherHost.baseUrl}/login, not followed: a POST is never repeated after a 302; it may have been applied, so it was not sent again`,
 				);
 			} finally {
 				await otherHost.stop();
 			}
+		});
+	});
+
+	describe('On Error and per-lead values (issue 19)', () => {
+		it('Stop Workflow: a lead the CRM refuses fails the run, so the sender is not told it succeeded; the other lead was sent once', async () => {
+			doubles.scriptCustom('e2e1001@example.com', { kind: 'answer', status: 422, body: { error: 'invalid_phone', message: 'phone is invalid' } });
+			const before = (await n8n.executions('custom-stop')).length;
+			expect(await postJson(n8n, 'custom-stop', { leads: [lead(1000), lead(1001)] })).toBe(500);
+			const [execution] = await n8n.waitForExecutions('custom-stop', before + 1);
+			expect(execution.status).toBe('error');
+			const data = await n8n.executionData(execution.id);
+			expect(data.resultData.lastNodeExecuted).toBe('Send to CRM');
+			expect(String(data.resultData.error?.message)).toContain('phone is invalid');
+			expect(String(data.resultData.error?.description)).toContain('1 of 2 items were written to the CRM endpoint; 1 failed.');
+			expect(doubles.customLeadsFor('e2e1000@example.com')).toHaveLength(1);
+		});
+
+		it('static values and custom headers are evaluated for each lead, not taken from the first', async () => {
+			const before = doubles.requestsTo('/custom/').length;
+			const { synced, failed } = await runLeads(n8n, 'custom-per-lead', [lead(1010, { campaign: 'spring' }), lead(1011, { campaign: 'autumn' })]);
+			expect(failed).toEqual([]);
+			expect(synced).toHaveLength(2);
+			const seen = doubles
+				.requestsTo('/custom/')
+				.slice(before)
+				.map((request) => [request.fields.email, request.fields.campaign_code, request.headers['x-campaign']]);
+			expect(seen.sort()).toEqual([
+				['e2e1010@example.com', 'spring', 'spring'],
+				['e2e1011@example.com', 'autumn', 'autumn'],
+			]);
+		});
+
+		it('Continue (using error output): n8n puts a failed lead on its Error output, with the lead’s own fields and crmSync', async () => {
+			doubles.scriptCustom('e2e1021@example.com', { kind: 'answer', status: 422, body: { message: 'phone is invalid' } });
+			const before = (await n8n.executions('custom-error-output')).length;
+			expect(await postJson(n8n, 'custom-error-output', { leads: [lead(1020), lead(1021, { message: 'Please call me after 5pm' })] })).toBe(200);
+			const [execution] = await n8n.waitForExecutions('custom-error-output', before + 1);
+			expect(execution.status).toBe('success');
+			const [synced = [], failed = [], errors = []] = await n8n.nodeOutput(execution.id, 'Send to CRM');
+			expect(synced.map((item) => item.email)).toEqual(['e2e1020@example.com']);
+			expect(failed).toEqual([]);
+			expect(errors).toEqual([
+				{ ...lead(1021, { message: 'Please call me after 5pm' }), crmSync: expect.objectContaining({ status: 'failed', httpStatus: 422 }) },
+			]);
 		});
 	});
 
@@ -252,9 +335,9 @@ describe('Generic CRM Webhook in a real n8n', () => {
 
 		it.each(SSRF_CASES.map((target) => [target.label, target] as const))('refuses %s', (_label, target) => {
 			const [failed] = outputs[target.id];
-			expect(failed).toMatchObject({ syncStatus: 'failed', email: 'e2e900@example.com' });
-			expect(String(failed.error)).toMatch(/^Refused to send to /);
-			expect(String(failed.error)).toMatch(target.expect);
+			expect(failed).toMatchObject({ email: 'e2e900@example.com', crmSync: { status: 'failed', attempts: 0, sent: false } });
+			expect(String(sync(failed).error)).toMatch(/^Refused to send to /);
+			expect(String(sync(failed).error)).toMatch(target.expect);
 		});
 	});
 
