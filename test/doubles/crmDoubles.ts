@@ -39,6 +39,11 @@ export type CustomScript =
 	/** The status and headers (e.g. 303 or 304 without a Location) with an empty body, storing nothing. */
 	| { kind: 'bare'; status: number; headers?: Record<string, string> }
 	| { kind: 'hang' }
+	/**
+	 * The lead is stored, then the connection is dropped unanswered: a create the CRM applied
+	 * while its answer was lost. Only the first N requests; default all.
+	 */
+	| { kind: 'storeThenDrop'; times?: number }
 	| { kind: 'answer'; status: number; body: unknown };
 
 export interface CrmDoublesOptions {
@@ -207,6 +212,16 @@ export class CrmDoubles {
 					const email = String(request.fields.email ?? '').toLowerCase();
 					this.customAttempts.set(email, (this.customAttempts.get(email) ?? 0) + 1);
 					return; // never answered; the client's timeout ends it
+				}
+				if (script?.kind === 'storeThenDrop') {
+					const email = String(request.fields.email ?? '').toLowerCase();
+					const attempt = (this.customAttempts.get(email) ?? 0) + 1;
+					if (attempt <= (script.times ?? Infinity)) {
+						this.customAttempts.set(email, attempt);
+						this.customLeads.push({ ...request.fields });
+						req.socket.destroy();
+						return;
+					}
 				}
 			}
 			if (this.options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));

@@ -2,7 +2,12 @@
  * The shipped retry-schedule template (templates/generic-crm-retry-schedule.json) in a real n8n,
  * against the custom-endpoint double, with its waits shrunk through the one setting they come
  * from (Retry Settings → secondsPerMinute) and its email node swapped for a No-Op of the same
- * name (no SMTP server here). Lead statuses are read back from the n8n Data Table.
+ * name (no SMTP server here). Lead statuses are read back from the n8n Data Table once the
+ * execution has ended (no wait is left in it, so nothing can be sent after that).
+ *
+ * Only leads the CRM certainly did not take are retried: here a 423 and a 422, refusals. A lead
+ * that may have reached the CRM (stored, then the connection dropped before the answer) goes to
+ * Needs Review and is never sent again.
  */
 import { startN8n, type N8nProcess, type WorkflowFile } from '../harness/n8n';
 import { CrmDoubles } from '../doubles/crmDoubles';
@@ -44,8 +49,10 @@ describe('the retry-schedule template in a real n8n', () => {
 
 	beforeAll(async () => {
 		await doubles.start();
-		doubles.scriptCustom('twice@example.com', { kind: 'fail', times: 2, status: 503 });
-		doubles.scriptCustom('always@example.com', { kind: 'fail', times: 1000, status: 503, body: { status: 'error', message: 'CRM is down' } });
+		doubles.scriptCustom('twice@example.com', { kind: 'fail', times: 2, status: 423, body: { status: 'error', message: 'the lead table is locked' } });
+		doubles.scriptCustom('always@example.com', { kind: 'fail', times: 1000, status: 422, body: { status: 'error', message: 'CRM refuses the lead' } });
+		// Stored, then the answer lost; a resend would be answered 201 and store it a second time.
+		doubles.scriptCustom('applied@example.com', { kind: 'storeThenDrop', times: 1 });
 		n8n = await startN8n({
 			name: 'crm-retry',
 			credentials: [
@@ -58,9 +65,10 @@ describe('the retry-schedule template in a real n8n', () => {
 		expect(
 			await postJson(n8n, 'crm-lead', {
 				leads: [
-					{ name: 'Twice Failing', email: 'twice@example.com', company: 'Acme' },
+					{ name: 'Twice Failing', email: 'twice@example.com', company: 'Acme', message: 'Please call me after 5' },
 					{ name: 'Always Failing', email: 'always@example.com', company: 'Acme' },
 					{ name: 'First Time', email: 'ok@example.com', company: 'Acme' },
+					{ name: 'Answer Lost', email: 'applied@example.com', company: 'Acme' },
 				],
 			}),
 		).toBe(200);
@@ -78,7 +86,7 @@ describe('the retry-schedule template in a real n8n', () => {
 	const row = (email: string) => rows.find((r) => r.email === email);
 
 	it('keeps one row per lead in the data table', () => {
-		expect(rows.map((r) => r.email).sort()).toEqual(['always@example.com', 'ok@example.com', 'twice@example.com']);
+		expect(rows.map((r) => r.email).sort()).toEqual(['always@example.com', 'applied@example.com', 'ok@example.com', 'twice@example.com']);
 	});
 
 	it('ends a lead that syncs the first time Synced after attempt 1', () => {
@@ -92,9 +100,24 @@ describe('the retry-schedule template in a real n8n', () => {
 		expect(doubles.customAttemptsFor('twice@example.com')).toBe(3);
 	});
 
-	it('ends a lead that always fails Failed after the fifth retry, with the cause', () => {
+	it('sends a retried lead again with its own fields, its message included', () => {
+		const synced = (runData['Send to CRM'] ?? []).flatMap((run) => run.data?.main[0] ?? []).map((item) => item.json);
+		const twice = synced.find((lead) => lead.email === 'twice@example.com');
+		expect(twice).toMatchObject({ message: 'Please call me after 5', crmSync: { status: 'synced', attempts: 1 } });
+	});
+
+	it('marks a lead that may have reached the CRM Needs Review with its cause, and never sends it again', () => {
+		expect(row('applied@example.com')).toMatchObject({ status: 'Needs Review', attempt: 1, nextAttemptAt: '' });
+		expect(String(row('applied@example.com')!.lastError)).toMatch(/after the request was sent.*may or may not have been applied/);
+		expect(doubles.customLeadsFor('applied@example.com')).toHaveLength(1);
+		expect(doubles.customAttemptsFor('applied@example.com')).toBe(1);
+		const retrying = (runData['Record Retrying'] ?? []).flatMap((run) => run.data?.main[0] ?? []).map((item) => item.json);
+		expect(retrying.filter((r) => r.email === 'applied@example.com')).toEqual([]);
+	});
+
+	it('ends a lead the CRM always refuses Failed after the fifth retry, with the cause', () => {
 		expect(row('always@example.com')).toMatchObject({ status: 'Failed', attempt: 6 });
-		expect(String(row('always@example.com')!.lastError)).toContain('503');
+		expect(String(row('always@example.com')!.lastError)).toContain('CRM refuses the lead');
 		expect(doubles.customAttemptsFor('always@example.com')).toBe(6);
 	});
 
@@ -114,10 +137,12 @@ describe('the retry-schedule template in a real n8n', () => {
 		expect(waits).toEqual([1, 5, 15, 30, 60].map((minutes) => minutes * SECONDS_PER_MINUTE));
 	});
 
-	it('notifies once, for the lead that failed for good', () => {
+	it('notifies once for the lead that failed for good and once for the lead to review', () => {
 		const notified = (runData['Notify by Email'] ?? []).flatMap((run) => run.data?.main[0] ?? []).map((item) => item.json);
-		expect(notified).toHaveLength(1);
-		expect(notified[0]).toMatchObject({ email: 'always@example.com', status: 'Failed' });
+		expect(notified.map((lead) => [lead.email, lead.status]).sort()).toEqual([
+			['always@example.com', 'Failed'],
+			['applied@example.com', 'Needs Review'],
+		]);
 	});
 
 	it('never writes the token into the data table', () => {
