@@ -142,6 +142,8 @@ function triggerOf(responseMode: 'lastNode' | 'onReceived') {
 			getNodeParameter: (name: string, fallback: unknown) => (name === 'responseMode' ? responseMode : fallback),
 			getNode: () => ({ id: 'trigger-1', name: 'S-360 Firehose Trigger' }),
 			getWorkflow: () => ({ id: workflowId }),
+			// The zone birth dates are read in, when the credential names none.
+			getTimezone: () => 'Europe/Zurich',
 		} as unknown as IWebhookFunctions;
 		return { response, result: node.webhook.call(context) };
 	};
