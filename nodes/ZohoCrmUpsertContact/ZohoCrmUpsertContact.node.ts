@@ -82,6 +82,9 @@ export class ZohoCrmUpsertContact implements INodeType {
 		const keyFields = duplicateCheckFields.length ? duplicateCheckFields : [ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD];
 		const parameter = createItemParameterReader(this);
 		const credentialType = authentication === 'oAuth2' ? 'zohoCrmOAuth2Api' : 'zohoCrmRefreshTokenApi';
+		const workflowTimeZone = this.getTimezone();
+		// The field list of the last item; items whose field parameters hold no expression share it.
+		let assignments: { fixed: IDataObject; other: Array<{ name: string; value: unknown }>; fields: FieldAssignment[] } | undefined;
 		let session: ZohoSession | undefined;
 
 		return await runTargetPipeline<IDataObject>(this, {
@@ -96,17 +99,22 @@ export class ZohoCrmUpsertContact implements INodeType {
 				const fixed = parameter<IDataObject>(fieldsParameter, itemIndex, {});
 				const other = parameter<Array<{ name: string; value: unknown }>>('otherFields.field', itemIndex, []);
 				const itemOptions = parameter<IDataObject>('options', itemIndex, {});
-				const fields: FieldAssignment[] = [
-					...Object.entries(fixed).map(([field, value]) => ({ field, value })),
-					...other.filter((f) => f.name).map((f) => ({ field: f.name, value: f.value })),
-				];
+				// The reader hands back the same objects for parameters without expressions.
+				if (assignments?.fixed !== fixed || assignments.other !== other) {
+					const fields: FieldAssignment[] = [
+						...Object.entries(fixed).map(([field, value]) => ({ field, value })),
+						...other.filter((f) => f.name).map((f) => ({ field: f.name, value: f.value })),
+					];
+					assignments = { fixed, other, fields };
+				}
+				const { fields } = assignments;
 				const fallback = String(itemOptions.lastNameFallback ?? '').trim();
 				const mapped = mapContact({
 					itemIndex,
 					schema,
 					input: parameter<boolean>('autoMap', itemIndex, true) ? item.json : undefined,
 					fields,
-					timeZone: (itemOptions.timeZone as string) || this.getTimezone(),
+					timeZone: (itemOptions.timeZone as string) || workflowTimeZone,
 					dateInputFormat: (itemOptions.dateInputFormat as string) || undefined,
 					requiredFallbacks: fallback ? { Last_Name: fallback } : undefined,
 				});
@@ -162,21 +170,18 @@ function entryOutcome(
 ): RecordOutcome {
 	const details = (entry.details ?? {}) as IDataObject;
 	if (entry.status === 'success') {
-		return {
-			ok: true,
-			json: {
-				status: 'success',
-				action: entry.action,
-				// Resent after an attempt Zoho may have applied: its "update" may be our own insert.
-				...(resentAfterSend && entry.action === 'update' ? { actionUncertain: true } : {}),
-				id: details.id,
-				duplicate_field: entry.duplicate_field ?? null,
-				message: entry.message,
-				attempts,
-				// Off by default: two nested objects per item, which n8n copies, stores and sends on.
-				...(includeRecordDetails ? { details } : {}),
-			},
-		};
+		// Resent after an attempt Zoho may have applied: its "update" may be our own insert.
+		const uncertain = resentAfterSend && entry.action === 'update';
+		// Without spreads of throw-away objects: one of these per item. Key order as always.
+		const json: IDataObject = uncertain
+			? { status: 'success', action: entry.action, actionUncertain: true, id: details.id }
+			: { status: 'success', action: entry.action, id: details.id };
+		json.duplicate_field = entry.duplicate_field ?? null;
+		json.message = entry.message;
+		json.attempts = attempts;
+		// Off by default: two nested objects per item, which n8n copies, stores and sends on.
+		if (includeRecordDetails) json.details = details;
+		return { ok: true, json };
 	}
 	const field = details.api_name as string | undefined;
 	const error = serviceApiError(

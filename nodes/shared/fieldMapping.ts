@@ -299,6 +299,9 @@ interface InputCandidate {
  */
 export function findAutoMappedValues(input: IDataObject, schema: TargetSchema): AutoMappedValue[] {
 	const compiled = compileSchema(schema);
+	const shape = inputShape(input);
+	const plan = shape === undefined ? undefined : compiled.autoMapPlans.get(shape);
+	if (plan !== undefined) return plan.map(({ field, key }) => ({ field, value: input[key], sourcePath: key }));
 	const candidates = indexCandidates(listInputCandidates(input));
 	const usedPaths = new Set<string>();
 	const found = new Map<string, AutoMappedValue>();
@@ -315,13 +318,42 @@ export function findAutoMappedValues(input: IDataObject, schema: TargetSchema): 
 		}
 	}
 
-	fillNamesFromFullName(compiled, candidates, usedPaths, found);
+	const readFullName = fillNamesFromFullName(compiled, candidates, usedPaths, found);
 	const result: AutoMappedValue[] = [];
 	for (const field of schema.fields) {
 		const mapped = found.get(field.name);
 		if (mapped !== undefined) result.push(mapped);
 	}
+	// A split full name depends on the value, not only on the shape: no plan then.
+	if (shape !== undefined && !readFullName) {
+		if (compiled.autoMapPlans.size >= MAX_AUTO_MAP_PLANS) compiled.autoMapPlans.clear();
+		compiled.autoMapPlans.set(
+			shape,
+			result.map(({ field, sourcePath }) => ({ field, key: sourcePath })),
+		);
+	}
 	return result;
+}
+
+/** Shapes remembered per schema; items of one source share a handful. */
+const MAX_AUTO_MAP_PLANS = 1_000;
+
+/**
+ * An item's keys, in order, each with the kind of value it holds (text, number, boolean, date,
+ * or none auto-mapping takes): all that auto-mapping reads of an item without nested objects, so
+ * items of one shape map alike and the mapping is worked out once per shape. undefined for an
+ * item with a nested object, whose paths auto-mapping reads too.
+ */
+function inputShape(input: IDataObject): string | undefined {
+	let shape = '';
+	for (const key of Object.keys(input)) {
+		const value = input[key];
+		if (isPlainObject(value)) return undefined;
+		const kind = !isAutoMappableValue(value) ? '-' : typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : typeof value === 'boolean' ? 'b' : 'd';
+		// Length-prefixed, so no key can pass for another.
+		shape += `${key.length}:${key}${kind}`;
+	}
+	return shape;
 }
 
 /** What mapping needs of a schema, worked out once per schema instead of once per item. */
@@ -336,6 +368,8 @@ interface CompiledSchema {
 	aliasesByField: Array<{ field: TargetField; aliases: string[] }>;
 	firstNameField?: TargetField;
 	lastNameField?: TargetField;
+	/** Auto-mapping by input shape (see inputShape): each mapped field with the input key it takes. */
+	autoMapPlans: Map<string, Array<{ field: string; key: string }>>;
 }
 
 const compiledSchemas = new WeakMap<TargetSchema, CompiledSchema>();
@@ -360,6 +394,7 @@ function compileSchema(schema: TargetSchema): CompiledSchema {
 		}),
 		firstNameField: schema.fields.find((field) => field.concept === 'firstName'),
 		lastNameField: schema.fields.find((field) => field.concept === 'lastName'),
+		autoMapPlans: new Map(),
 	};
 	compiledSchemas.set(schema, compiled);
 	return compiled;
@@ -391,22 +426,23 @@ export function splitFullName(fullName: string): { firstName?: string; lastName:
 	return { firstName: lastSpace[1], lastName: lastSpace[2] };
 }
 
+/** Fills missing first/last names from a full name; true when it read one (the outcome then depends on its value). */
 function fillNamesFromFullName(
 	compiled: CompiledSchema,
 	candidates: IndexedCandidates,
 	usedPaths: Set<string>,
 	found: Map<string, AutoMappedValue>,
-): void {
+): boolean {
 	const { firstNameField, lastNameField } = compiled;
 	const firstNameMissing = firstNameField !== undefined && !found.has(firstNameField.name);
 	const lastNameMissing = lastNameField !== undefined && !found.has(lastNameField.name);
-	if (!firstNameMissing && !lastNameMissing) return;
+	if (!firstNameMissing && !lastNameMissing) return false;
 
 	const isAvailable = (candidate: InputCandidate) => !usedPaths.has(candidate.path) && typeof candidate.value === 'string';
 	const fullName =
 		findFirstCandidate(candidates.topLevel, FULL_NAME_ALIASES(), isAvailable) ??
 		findFirstCandidate(candidates.nested, FULL_NAME_ALIASES(), isAvailable);
-	if (fullName === undefined) return;
+	if (fullName === undefined) return false;
 
 	const known = {
 		firstName: firstNameMissing ? undefined : found.get(firstNameField!.name)?.value,
@@ -420,6 +456,7 @@ function fillNamesFromFullName(
 	if (lastNameMissing && parts.lastName !== undefined) {
 		found.set(lastNameField.name, { field: lastNameField.name, value: parts.lastName, sourcePath });
 	}
+	return true;
 }
 
 /**
@@ -582,6 +619,8 @@ function normaliseFieldValue(
 	if (normalised.problem !== undefined || typeof normalised.value !== 'string' || field.maxLength === undefined) {
 		return normalised;
 	}
+	// Never more characters than UTF-16 units: most values need no count.
+	if (normalised.value.length <= field.maxLength) return normalised;
 	// Counted in characters, not UTF-16 units, so an emoji counts once.
 	const length = Array.from(normalised.value).length;
 	if (length > field.maxLength) {
@@ -711,7 +750,8 @@ export function mapContact(options: MappingInput): MappingResult {
 	// Schema fields in schema order, then names the schema does not list in the order given
 	// (a stable sort); only the fields that have a value, not the whole schema for every item.
 	const unlisted = Number.MAX_SAFE_INTEGER;
-	const outputOrder = [...new Set([...chosen.keys(), ...fallbacks.keys()])].sort(
+	const names = fallbacks.size === 0 ? chosen.keys() : new Set([...chosen.keys(), ...fallbacks.keys()]);
+	const outputOrder = [...names].sort(
 		(a, b) => (positionByName.get(a) ?? unlisted) - (positionByName.get(b) ?? unlisted),
 	);
 	for (const name of outputOrder) {
@@ -743,7 +783,8 @@ export function mapContact(options: MappingInput): MappingResult {
 	const oneOf = schema.atLeastOneOf ?? [];
 	const { atLeastOneOfPattern } = schema;
 	const isOtherKey = (name: string) => atLeastOneOfPattern !== undefined && matchesPattern(atLeastOneOfPattern, name);
-	const otherKeySet = [...Object.keys(fields), ...fieldsWithProblems].some(isOtherKey);
+	const otherKeySet =
+		oneOf.length > 0 && atLeastOneOfPattern !== undefined && [...Object.keys(fields), ...fieldsWithProblems].some(isOtherKey);
 	if (oneOf.length > 0 && !otherKeySet && !oneOf.some(isSetOrReported)) {
 		const names = oneOf.map((name) => `"${name}"`).join(', ');
 		report(oneOf.join(', '), `at least one of the fields ${names} must be set for ${schema.displayName}`);

@@ -838,6 +838,43 @@ describe('auto-mapping: which key wins', () => {
 	});
 });
 
+describe('auto-mapping: items of one shape are mapped once, each with its own values', () => {
+	test('a second item of the same keys maps its own values, not the first item\'s', () => {
+		autoMapFields({ email: 'ada@example.com', first_name: 'Ada' }, LEAD_SCHEMA);
+		expect(autoMapFields({ email: 'alan@example.com', first_name: 'Alan' }, LEAD_SCHEMA)).toEqual({
+			email: 'alan@example.com',
+			first_name: 'Alan',
+		});
+	});
+
+	test('an empty value is a different shape: the next alias fills the field', () => {
+		expect(autoMapFields({ email: 'ada@example.com', email_address: 'other@example.com' }, LEAD_SCHEMA)).toEqual({
+			email: 'ada@example.com',
+		});
+		expect(autoMapFields({ email: '', email_address: 'alan@example.com' }, LEAD_SCHEMA)).toEqual({ email: 'alan@example.com' });
+	});
+
+	test('a value of another type is a different shape', () => {
+		expect(findAutoMappedValues({ email: 'ada@example.com', company: 'Acme' }, LEAD_SCHEMA).map((m) => m.field)).toEqual([
+			'email',
+			'company',
+		]);
+		expect(findAutoMappedValues({ email: 'ada@example.com', company: { name: 'Acme' } }, LEAD_SCHEMA)).toEqual([
+			{ field: 'email', value: 'ada@example.com', sourcePath: 'email' },
+			{ field: 'company', value: 'Acme', sourcePath: 'company.name' },
+		]);
+	});
+
+	test('a full name is split for every item, whatever the item before held', () => {
+		expect(autoMapFields({ email: 'cher@example.com', name: 'Cher' }, LEAD_SCHEMA)).toEqual({ email: 'cher@example.com' });
+		expect(autoMapFields({ email: 'ada@example.com', name: 'Ada Lovelace' }, LEAD_SCHEMA)).toEqual({
+			email: 'ada@example.com',
+			first_name: 'Ada',
+			last_name: 'Lovelace',
+		});
+	});
+});
+
 describe('auto-mapping: nested values only at the dotted alias paths', () => {
 	test('reads name.first and name.last', () => {
 		expect(autoMapFields({ name: { first: 'Ada', last: 'Lovelace' } }, LEAD_SCHEMA)).toEqual({
