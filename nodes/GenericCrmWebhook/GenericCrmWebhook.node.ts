@@ -21,7 +21,7 @@ import { formatProblems, mapContact, type FieldAssignment } from '../shared/fiel
 import { requestWithRetry, sendServiceRequest, sendWithLegacyRequest, ServiceRequestError } from '../shared/http';
 import { boundedInteger, createItemParameterReader } from '../shared/parameters';
 import { memoisedEgressGuard } from '../shared/redirects';
-import { failureCauseOf, runTargetPipeline, type FailureCause, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
+import { errorOutputJson, failureCauseOf, runTargetPipeline, type FailureCause, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
 import { genericCrmProperties } from './description';
 import { endpointOf, fullNameOf, sensitiveHeaderValues, testLead, type Endpoint } from './endpoint';
 import { presetOf, type LeadAnswer, type Preset } from './presets';
@@ -417,9 +417,8 @@ async function runTestLead(
 	if (failure) {
 		if (!ctx.continueOnFail()) throw failure;
 		// As the pipeline routes a failed lead: Failed output, or n8n's Error output when chosen.
-		const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
-		const json = { [OUTCOME_KEY]: crmSyncOfFailure(failureCauseOf(failure)) };
-		return [[], [{ json, pairedItem, ...(toErrorOutput ? { error: failure } : {}) }]];
+		if (ctx.getNode().onError === 'continueErrorOutput') return [[{ json: errorOutputJson(ctx, failure), pairedItem }], []];
+		return [[], [{ json: { [OUTCOME_KEY]: crmSyncOfFailure(failureCauseOf(failure)) }, pairedItem }]];
 	}
 	return [[{ json: json!, pairedItem }], []];
 }

@@ -42,8 +42,8 @@ export interface TargetPipeline<R> {
 	sendBatch(batch: Array<TargetRecord<R>>): Promise<RecordOutcome[]>;
 	/**
 	 * The node has a second output, Failed, and this is a failed item's json there (its input and
-	 * the cause). Failed items go there when On Error is a continue mode; with "Continue (using
-	 * error output)" they carry their error, so n8n moves them on to the Error output it adds.
+	 * the cause), with On Error = Continue (using regular output). With Continue (using error
+	 * output) a failed item goes to n8n's Error output as every node's does (see errorOutputJson);
 	 * Stop Workflow fails the run, as for any node.
 	 */
 	failedOutput?(item: INodeExecutionData, cause: FailureCause): IDataObject;
@@ -277,6 +277,22 @@ function withSummary(error: NodeApiError | NodeOperationError, summary: string):
 }
 
 /**
+ * A failed item's json for n8n's Error output (On Error = Continue (using error output)): n8n adds
+ * the input item's own fields to it. n8n recognises a failed item by its json alone: an item that
+ * carries an `error` object instead has its json replaced by `{ error }` when n8n stores the run,
+ * losing the input's fields and the cause.
+ */
+export function errorOutputJson(ctx: IExecuteFunctions, error: NodeApiError | NodeOperationError, details?: IDataObject): IDataObject {
+	const failure: Failure = { ok: false, error, details };
+	// No `message` key: n8n's merge would write it over the input's own `message` (a lead's text).
+	if (routesFailedItemsWithDetails(ctx)) {
+		return { error: error.message, details: { ...failureDetails(failure), ...(error.description ? { description: error.description } : {}) } };
+	}
+	// n8n 1.x routes only { error } or { error, message }: the whole cause goes in `error`.
+	return { error: [error.message, error.description, `Details: ${JSON.stringify(failureDetails(failure))}`].filter(Boolean).join(' ') };
+}
+
+/**
  * n8n 2.x sends an item to the error output when its json holds only `error`, `message` and
  * `details`; n8n 1.x only when it holds `error` and `message` alone, and would pass a failed item
  * with details on as a success. The egress filter helper arrived with that 2.x behaviour, so its
@@ -306,10 +322,9 @@ function buildOutput<R>(
 			continue;
 		}
 		firstFailure ??= outcome;
-		if (pipeline.failedOutput) {
-			const json = pipeline.failedOutput(items[itemIndex], failureJson(outcome));
-			failed.push({ json, pairedItem, ...(toErrorOutput ? { error: outcome.error } : {}) });
-		} else written.push({ json: failureJson(outcome, keepsDetails), pairedItem });
+		if (toErrorOutput) written.push({ json: errorOutputJson(ctx, outcome.error, outcome.details), pairedItem });
+		else if (pipeline.failedOutput) failed.push({ json: pipeline.failedOutput(items[itemIndex], failureJson(outcome)), pairedItem });
+		else written.push({ json: failureJson(outcome, keepsDetails), pairedItem });
 	}
 	if (firstFailure && !routesFailures) {
 		const total = items.length;

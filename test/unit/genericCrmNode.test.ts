@@ -485,13 +485,18 @@ describe('On Error (issue 19)', () => {
 		expect(doubles.requests.length).toBe(before);
 	});
 
-	it('with Continue (using error output), a failed lead carries its error, so n8n moves it to the Error output', async () => {
+	it('with Continue (using error output), a failed lead is only its cause (message, status, attempts), which n8n moves to the Error output and completes with the lead’s fields', async () => {
 		doubles.scriptCustom('error-output@example.com', { kind: 'answer', status: 422, body: { message: 'phone is invalid' } });
 		const { output } = await run(custom(), [lead(84), lead(85, { email: 'error-output@example.com' })], {}, 'continueErrorOutput');
-		expect(output[0].map((item) => item.error)).toEqual([undefined]);
-		expect(output[1]).toHaveLength(1);
-		expect(output[1][0].error).toBeInstanceOf(NodeApiError);
-		expect(output[1][0].json).toMatchObject({ email: 'error-output@example.com', crmSync: { status: 'failed', httpStatus: 422 } });
+		const failed = output.flat().filter((item) => item.json.crmSync === undefined);
+		expect(failed).toHaveLength(1);
+		expect(failed[0].error).toBeUndefined();
+		expect(failed[0].pairedItem).toEqual({ item: 1 });
+		expect(Object.keys(failed[0].json).every((key) => ['error', 'message', 'details'].includes(key))).toBe(true);
+		expect(failed[0].json.error).toMatch(/422: phone is invalid/);
+		// n8n merges the lead into it: a `message` here would overwrite the lead's own.
+		expect(failed[0].json).not.toHaveProperty('message');
+		expect(output.flat().filter((item) => item.json.crmSync !== undefined).map((item) => item.json.email)).toEqual([lead(84).json.email]);
 	});
 });
 

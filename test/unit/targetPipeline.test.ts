@@ -283,13 +283,16 @@ describe('runTargetPipeline', () => {
 		expect(error.description).toContain('2 of 3 items were written to Test CRM; 1 failed.');
 	});
 
-	it('with a Failed output and Continue (using error output), failed items carry their error so n8n moves them to its Error output', async () => {
+	it('with a Failed output and Continue (using error output), a failed item is only its cause, which n8n moves to its Error output and completes with the input’s fields', async () => {
 		const [written, failed] = await run({ failedOutput, prepare: refuseOdd }, items(2), 'continueErrorOutput');
-		expect(written).toHaveLength(1);
-		expect(failed).toHaveLength(1);
-		expect(failed[0].json).toMatchObject({ n: 1, outcome: { error: 'item 1 is odd' } });
-		expect(failed[0].error).toBeInstanceOf(NodeOperationError);
-		expect(failed[0].error!.message).toBe('item 1 is odd');
+		expect(failed).toEqual([]);
+		expect(written.map((item) => item.json)).toEqual([
+			{ sent: 0 },
+			{ error: 'item 1 is odd', details: {} },
+		]);
+		// n8n replaces the json of an item that carries an error object by { error } when it stores the run.
+		expect(written.map((item) => item.error)).toEqual([undefined, undefined]);
+		expect(written[1].pairedItem).toEqual({ item: 1 });
 	});
 });
 
