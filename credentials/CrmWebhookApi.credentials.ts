@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { networkGuardOptions } from './NetworkGuardOptions';
 
 /**
  * One CRM endpoint, set once and reused by every workflow: which kind of endpoint it is (the
@@ -205,22 +206,11 @@ export class CrmWebhookApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { authentication: ['basic'] } },
 		},
-		{
-			displayName: 'Allow Private Network Targets',
-			name: 'allowPrivateNetwork',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether the URL (and any redirect) may be a loopback, private (10/8, 172.16/12, 192.168/16), link-local, IPv6 unique-local or carrier-grade NAT address, or an intranet name. This opens your own network to whoever can edit workflows using this credential: use it only for a CRM on your intranet. Cloud metadata services stay refused: by address (169.254.169.254, fd00:ec2::254, 100.100.100.200 and the like, also inside IPv6 forms such as 64:ff9b::/96), by name (metadata.google.internal, names that spell the address like 169.254.169.254.nip.io), and, on n8n 2.12 or later, by the addresses a name resolves to when checked. A name that resolves differently when the request connects (DNS rebinding) is caught only by n8n\'s own SSRF protection (N8N_SSRF_PROTECTION_ENABLED=true), within its blocked ranges.',
-		},
-		{
-			displayName: 'Allow Plain HTTP',
-			name: 'allowPlainHttp',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether an http:// URL may be used. Leads and the credential (token, key, password) then travel unencrypted and can be read or changed on the way: only for a server you control on a network you trust.',
-		},
+		...networkGuardOptions({
+			target: 'URL (and any redirect)',
+			useCase: 'a CRM on your intranet',
+			carried: 'Leads and the credential (token, key, password)',
+		}),
 	];
 
 	/** Applied by n8n to every request the node sends with this credential. */

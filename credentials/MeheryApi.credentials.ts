@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { networkGuardOptions } from './NetworkGuardOptions';
 
 /** The seed's path (and MeherY's Swagger), and the guide's since August 2025. */
 const MEHERY_PATHS = {
@@ -92,21 +93,10 @@ export class MeheryApi implements ICredentialType {
 			displayOptions: { show: { apiPath: ['custom'] } },
 			description: 'Path of the profile update endpoint, starting with /; the tenant is added as ?tnt=',
 		},
-		{
-			displayName: 'Allow Private Network Targets',
-			name: 'allowPrivateNetwork',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether the base URL may be a loopback, private (10/8, 172.16/12, 192.168/16), link-local, IPv6 unique-local or carrier-grade NAT address, or an intranet name. This opens your own network to whoever can edit workflows using this credential: use it only for a MeherY on your own network. Cloud metadata addresses stay refused.',
-		},
-		{
-			displayName: 'Allow Plain HTTP',
-			name: 'allowPlainHttp',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether an http:// base URL may be used. Profiles and the API key then travel unencrypted and can be read or changed on the way: only for a server you control on a network you trust.',
-		},
+		...networkGuardOptions({
+			target: 'base URL',
+			useCase: 'a MeherY on your own network',
+			carried: 'Profiles and the API key',
+		}),
 	];
 }
