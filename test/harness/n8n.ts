@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseFlatted } from 'flatted';
+import { rawSend } from './rawHttp';
 
 /** The repository root, whether this file runs from test/ (jest) or compiled (.build-scripts/). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -311,7 +312,9 @@ export class N8nProcess {
 
 	/** Calls n8n's internal REST API as the owner (what the editor does). */
 	async rest<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; data: T }> {
-		const response = await fetch(`${this.baseUrl}/rest${urlPath}`, {
+		// A connection of its own per call (fetch would reuse one that n8n's keep-alive timeout may be
+		// closing just then on a loaded machine: "other side closed"), and a POST is never resent.
+		const response = await rawSend(`${this.baseUrl}/rest${urlPath}`, {
 			method,
 			headers: {
 				'content-type': 'application/json',
@@ -320,7 +323,7 @@ export class N8nProcess {
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
-		const text = await response.text();
+		const text = response.body;
 		let parsed: { data?: T } | undefined;
 		try {
 			parsed = JSON.parse(text) as { data?: T };
