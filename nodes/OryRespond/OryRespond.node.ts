@@ -33,9 +33,9 @@ export class OryRespond implements INodeType {
 		subtitle: '={{ {"continue": "Continue", "interrupt": "Interrupt the flow", "updateIdentity": "Change the identity"}[$parameter["respondWith"]] }}',
 		description: 'Answer an Ory Actions webhook: interrupt the flow with messages, change the identity, or let it continue',
 		defaults: { name: 'Ory Respond' },
-		// The package's rule for action nodes (n8n's types allow no `false`). As a tool it refuses
-		// to answer unless the run was started by an Ory Webhook Trigger set to answer from the workflow.
-		usableAsTool: true,
+		// Not an AI tool: it answers the webhook request that started the run, which an agent's tool
+		// call never is. n8n's types allow no `false`, and n8n's lint asks for the key to be present.
+		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		properties: oryRespondProperties,

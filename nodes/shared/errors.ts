@@ -75,7 +75,8 @@ export function serviceApiError(
 ): NodeApiError {
 	const secrets = options.secrets ?? [];
 	// The thrown cause stays out: it is for the caller's code, not for the user.
-	const { cause: _cause, ...reported } = failure;
+	const reported: ServiceFailure = { ...failure };
+	delete reported.cause;
 	const safe = redactValue(reported, secrets);
 	const response: JsonObject = {
 		service: safe.service,

@@ -3,7 +3,8 @@
  * browser download): a user logs in, adds each node of package.json from the
  * node panel by searching its display name, sees its parameters and its
  * credential picked, and no error toast or console error appears; each template
- * of templates/ opens on the canvas. A screenshot per node goes to docs/.
+ * of templates/ opens on the canvas, every sticky note's text inside its box. A
+ * screenshot per node goes to docs/.
  *
  * Nodes, credentials and templates are read from package.json and templates/,
  * so a node that lands later is covered without editing this spec.
@@ -206,6 +207,39 @@ describe('the n8n editor in a real browser', () => {
 			expect(await page.locator('[data-test-id="canvas-node"] [class*="disabled"], [data-test-id="canvas-node"]:has-text("Install")').count()).toBe(0);
 			expect(await errorToasts()).toEqual([]);
 			expect(consoleErrors).toEqual([]);
+		},
+	);
+
+	it.each(templates.map(({ file, workflow }) => [file, workflow] as const))(
+		'shows the whole text of every sticky note of the template %s inside its box',
+		async (_file, workflow) => {
+			const notes = (workflow.nodes as Array<{ type: string }>).filter((n) => n.type === 'n8n-nodes-base.stickyNote');
+			const { status, data } = await n8n.rest<{ id: string }>('POST', '/workflows', workflow);
+			expect(status).toBe(200);
+			await page.goto(`${n8n.baseUrl}/workflow/${data.id}`);
+			const stickies = page.getByTestId('sticky');
+			if (notes.length > 0) await stickies.nth(notes.length - 1).waitFor({ timeout: 60_000 });
+			expect(await stickies.count()).toBe(notes.length);
+			await page.evaluate('document.fonts.ready.then(() => true)'); // measured in the fonts the user sees
+			// The note draws its rendered markdown in a box that hides what does not fit
+			// (overflow: hidden), so text past its height or width is simply not on the canvas.
+			const boxes = await stickies.evaluateAll((elements) =>
+				elements.map((sticky) => {
+					type Box = { innerText: string; clientHeight: number; scrollHeight: number; clientWidth: number; scrollWidth: number };
+					const text = sticky.querySelector(':scope > [class*="_wrapper_"]') as Box | null;
+					return {
+						firstLine: (text?.innerText ?? '').split('\n')[0],
+						found: text !== null,
+						clientHeight: text?.clientHeight ?? 0,
+						scrollHeight: text?.scrollHeight ?? 0,
+						clientWidth: text?.clientWidth ?? 0,
+						scrollWidth: text?.scrollWidth ?? 0,
+					};
+				}),
+			);
+			for (const box of boxes) expect(box).toMatchObject({ found: true });
+			const overflowing = boxes.filter((box) => box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth);
+			expect(overflowing).toEqual([]);
 		},
 	);
 });
