@@ -4,7 +4,7 @@
  * node panel by searching its display name, sees its parameters and its
  * credential picked, and no error toast or console error appears; each template
  * of templates/ opens on the canvas, every sticky note's text inside its box. A
- * screenshot per node goes to docs/.
+ * screenshot per node and per template goes to docs/ (the README shows them).
  *
  * Nodes, credentials and templates are read from package.json and templates/,
  * so a node that lands later is covered without editing this spec.
@@ -212,7 +212,7 @@ describe('the n8n editor in a real browser', () => {
 
 	it.each(templates.map(({ file, workflow }) => [file, workflow] as const))(
 		'shows the whole text of every sticky note of the template %s inside its box',
-		async (_file, workflow) => {
+		async (file, workflow) => {
 			const notes = (workflow.nodes as Array<{ type: string }>).filter((n) => n.type === 'n8n-nodes-base.stickyNote');
 			const { status, data } = await n8n.rest<{ id: string }>('POST', '/workflows', workflow);
 			expect(status).toBe(200);
@@ -221,6 +221,8 @@ describe('the n8n editor in a real browser', () => {
 			if (notes.length > 0) await stickies.nth(notes.length - 1).waitFor({ timeout: 60_000 });
 			expect(await stickies.count()).toBe(notes.length);
 			await page.evaluate('document.fonts.ready.then(() => true)'); // measured in the fonts the user sees
+			// The README shows each template as this spec sees it, so the picture is always the shipped template.
+			await page.screenshot({ path: path.join(PROJECT_ROOT, 'docs', `template-${path.basename(file, '.json')}.png`) });
 			// The note draws its rendered markdown in a box that hides what does not fit
 			// (overflow: hidden), so text past its height or width is simply not on the canvas.
 			const boxes = await stickies.evaluateAll((elements) =>
