@@ -12,21 +12,16 @@ import { handleWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../..
 
 const TOKEN = 'c0ffee-f3a9c1d27b8e4f60a5d2c9e1';
 
-class FakeResponse {
-	statusCode = 200;
-	headersSent = false;
-	headers: Record<string, string> = {};
-	body = '';
-	writeHead(status: number, headers: Record<string, string> = {}) {
-		this.statusCode = status;
-		this.headers = { ...this.headers, ...headers };
-		this.headersSent = true;
-		return this;
-	}
-	end(chunk?: string | Buffer) {
-		if (chunk !== undefined) this.body += chunk.toString();
-		return this;
-	}
+/** What the intake writes to n8n's response: status, headers, body. */
+function fakeResponse() {
+	const sent = { statusCode: 200, headersSent: false, headers: {} as Record<string, string>, body: '' };
+	const writeHead = (status: number, headers: Record<string, string> = {}) => {
+		Object.assign(sent, { statusCode: status, headersSent: true, headers: { ...sent.headers, ...headers } });
+	};
+	const end = (chunk?: string | Buffer) => {
+		sent.body += chunk?.toString() ?? '';
+	};
+	return Object.assign(sent, { writeHead, end });
 }
 
 interface FakeRequest {
@@ -55,7 +50,7 @@ const EVERY_BODY: WebhookIntakeSpec = {
 const JSON_ONLY: WebhookIntakeSpec = { methods: ['POST'], maxBodyBytes: 1024, body: { accepts: ['json'] } };
 
 function contextOf(request: FakeRequest, credentials: () => Promise<object> = async () => ({ token: TOKEN })) {
-	const response = new FakeResponse();
+	const response = fakeResponse();
 	const { body, ...rest } = request;
 	const context = {
 		getRequestObject: () => ({
@@ -132,7 +127,7 @@ describe('webhook intake: credential and authentication', () => {
 
 	it('refuses a wrong token with 401 before reading a byte of the body', async () => {
 		const listeners: string[] = [];
-		const response = new FakeResponse();
+		const response = fakeResponse();
 		const context = {
 			getRequestObject: () => ({ method: 'POST', headers: { token: 'wrong-token-wrong-token' }, query: {}, on: (event: string) => listeners.push(event), removeListener: () => undefined }),
 			getResponseObject: () => response,
