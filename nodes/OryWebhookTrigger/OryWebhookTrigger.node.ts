@@ -11,7 +11,7 @@ import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycl
 import { credentialSettingsTest } from '../shared/webhookCredentials';
 import { claimDelivery } from '../shared/deliveryClaims';
 import { deliveryId, ledgerFor, replayAnswer, settleWithResponse, type RecordedAnswer } from '../shared/redelivery';
-import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
+import { refuse, respondWithJson } from '../shared/webhookAnswers';
 import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asOryCredentials, authRule, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, oryWebhookTriggerProperties } from './description';
@@ -83,7 +83,7 @@ export class OryWebhookTrigger implements INodeType {
 			const normalized = normalizeOryPayload(intake.body.type === 'json' ? intake.body.value : undefined, {
 				queryEvent: intake.request.query?.event,
 			});
-			if (!normalized.ok) throw new WebhookRequestError(400, normalized.message);
+			if (!normalized.ok) refuse(400, normalized.message);
 			const { payload } = normalized;
 
 			const events = this.getNodeParameter('events', []) as string[];
@@ -97,7 +97,7 @@ export class OryWebhookTrigger implements INodeType {
 			};
 			const item = buildOutputItem(payload, ids);
 			if (settings.requireEmail === true && item.email === null) {
-				throw new WebhookRequestError(400, 'The identity has no email (traits.email)');
+				refuse(400, 'The identity has no email (traits.email)');
 			}
 
 			const start: IWebhookResponseData = {
@@ -112,7 +112,7 @@ export class OryWebhookTrigger implements INodeType {
 			if (claim.state === 'succeeded') return replayAnswer(this.getResponseObject(), claim.answer);
 			if (claim.state === 'running') {
 				// 503 is what Ory's HTTP client retries (5xx but 501, and 429); a 409 it would not.
-				throw new WebhookRequestError(503, 'An earlier attempt of this delivery is still running: retry later', {
+				refuse(503, 'An earlier attempt of this delivery is still running: retry later', {
 					'Retry-After': '10',
 				});
 			}

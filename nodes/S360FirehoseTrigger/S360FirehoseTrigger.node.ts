@@ -11,7 +11,7 @@ import {
 import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
 import { credentialSettingsTest } from '../shared/webhookCredentials';
 import { ledgerFor, watchResponse } from '../shared/redelivery';
-import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
+import { refuse, respondWithJson } from '../shared/webhookAnswers';
 import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asS360Credentials, authRules, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, s360FirehoseTriggerProperties } from './description';
@@ -86,7 +86,7 @@ export class S360FirehoseTrigger implements INodeType {
 /** The run for an accepted bucket: its contacts not yet synced, or the answer that starts none. */
 async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings: IDataObject): Promise<IWebhookResponseData> {
 	const bucket = readBucket(intake.body.type === 'json' ? intake.body.value : undefined);
-	if (!bucket.ok) throw new WebhookRequestError(400, bucket.message);
+	if (!bucket.ok) refuse(400, bucket.message);
 	if (bucket.contacts.length === 0) return respondWithJson.call(this, 200, { status: 'empty', contacts: 0 });
 
 	// The institution's zone; without one the workflow's, as the MeherY and Zoho nodes do.
@@ -103,7 +103,7 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 		const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
 		const claim = await claimContacts(ledger, contacts, MAX_WAIT_FOR_RUNNING_MS);
 		if (claim.state === 'busy') {
-			throw new WebhookRequestError(503, 'An earlier delivery of these contacts is still running: send them again later', {
+			refuse(503, 'An earlier delivery of these contacts is still running: send them again later', {
 				'Retry-After': '60',
 			});
 		}

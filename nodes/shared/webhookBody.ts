@@ -54,11 +54,11 @@ function unsupported(rules: BodyRules): WebhookRequestError {
 	return new WebhookRequestError(415, `Unsupported Content-Type: send the body as ${listed}`);
 }
 
-function decodeUtf8(bytes: Buffer): string {
+function decodeUtf8(bytes: Buffer): string | undefined {
 	try {
 		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 	} catch {
-		throw new WebhookRequestError(400, 'Request body is not valid UTF-8');
+		return undefined;
 	}
 }
 
@@ -101,6 +101,7 @@ export function readWebhookBody(headers: Headers, bytes: Buffer, maxBytes: numbe
 	if (kind === 'multipart') return { type: 'multipart', fields: fields(readMultipartBody(bytes, contentType ?? '')), raw: bytes };
 
 	const text = decodeUtf8(bytes);
+	if (text === undefined) throw new WebhookRequestError(400, 'Request body is not valid UTF-8');
 	const maxChars = rules.xmlMaxChars ?? Infinity;
 	if (text.length > maxChars && [...text].length > maxChars) {
 		throw new WebhookRequestError(413, `XML body is longer than ${maxChars} characters`);

@@ -85,12 +85,15 @@ function queryOf(request: WebhookRequest): FieldValues {
 }
 
 async function readCredential(context: IWebhookFunctions, auth: WebhookAuthSpec): Promise<{ data: ICredentialDataDecryptedObject; rules: WebhookAuthRule[] }> {
+	let read: { data: ICredentialDataDecryptedObject; rules: WebhookAuthRule[] } | undefined;
 	try {
 		const data = await webhookCredentials(context, auth.credentialType);
-		return { data, rules: auth.rules(data) };
+		read = { data, rules: auth.rules(data) };
 	} catch {
-		throw new WebhookRequestError(500, `The ${auth.credentialName} credential of this trigger cannot be read`);
+		// The cause may hold the credential's values: it stays out of the answer.
 	}
+	if (read === undefined) throw new WebhookRequestError(500, `The ${auth.credentialName} credential of this trigger cannot be read`);
+	return read;
 }
 
 /** Takes a request in as `spec` says, or throws a WebhookRequestError. */
@@ -140,12 +143,12 @@ export async function handleWebhook(
 	spec: WebhookIntakeSpec,
 	handle: (intake: WebhookIntake) => Promise<IWebhookResponseData> | IWebhookResponseData,
 ): Promise<IWebhookResponseData> {
-	try {
-		return await handle(await receiveWebhook(context, spec));
-	} catch (error) {
-		if (error instanceof WebhookRequestError) return answerRequestError.call(context, error);
-		throw error;
-	}
+	return await receiveWebhook(context, spec)
+		.then(handle)
+		.catch((error: unknown) => {
+			if (error instanceof WebhookRequestError) return answerRequestError.call(context, error);
+			throw error;
+		});
 }
 
 const ROUTABLE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
