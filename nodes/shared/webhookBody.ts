@@ -8,6 +8,7 @@ import { getHeader, singleHeaderValue } from './headers';
 import { isJsonMediaType, readJsonBody } from './jsonBody';
 import { headerParameter, readFormUrlEncodedBody, readMultipartBody, type FormReading } from './formBody';
 import type { FieldValues } from './objects';
+import { decodeUtf8 } from './rawBody';
 import { WebhookRequestError } from './webhookAnswers';
 import { readFlatXml, type FlatXml } from './xmlBody';
 
@@ -52,14 +53,6 @@ function unsupported(rules: BodyRules): WebhookRequestError {
 	const types = rules.accepts.map((type) => MEDIA_TYPE_OF[type]);
 	const listed = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` : types[0];
 	return new WebhookRequestError(415, `Unsupported Content-Type: send the body as ${listed}`);
-}
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-	try {
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		return undefined;
-	}
 }
 
 function fields(reading: FormReading): FieldValues {
