@@ -19,6 +19,7 @@ import { ZOHO_CONTACTS } from '../../nodes/ZohoCrmUpsertContact/schema';
 import type { ZohoField } from '../../nodes/ZohoCrmUpsertContact/transport';
 import { ZohoDouble, type ZohoRequestLogEntry } from '../doubles/zohoDouble';
 import { loadOptionsContext, runNode } from './fakes/n8nContext';
+import { zohoDoubleCredentials } from './fakes/zohoDoubleCredentials';
 
 const CLIENT = { clientId: 'mapper-client', clientSecret: 'mapper-secret-5c6d', refreshTokens: ['1000.mapper-refresh.e7f8'] };
 
@@ -29,16 +30,7 @@ const nodeType = new ZohoCrmUpsertContact();
 beforeAll(async () => {
 	double = new ZohoDouble({ clients: [CLIENT] });
 	await double.start();
-	credentials = {
-		zohoCrmRefreshTokenApi: {
-			dataCenter: 'custom',
-			accountsUrl: double.accountsUrl('us'),
-			apiUrl: double.apiUrl('us'),
-			clientId: CLIENT.clientId,
-			clientSecret: CLIENT.clientSecret,
-			refreshToken: CLIENT.refreshTokens[0],
-		},
-	};
+	credentials = zohoDoubleCredentials(double, CLIENT);
 });
 
 afterAll(async () => {

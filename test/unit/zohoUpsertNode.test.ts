@@ -14,6 +14,7 @@ import {
 import { ZohoCrmUpsertContact } from '../../nodes/ZohoCrmUpsertContact/ZohoCrmUpsertContact.node';
 import { ZohoDouble, type ZohoRequestLogEntry } from '../doubles/zohoDouble';
 import { InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
+import { zohoDoubleCredentials } from './fakes/zohoDoubleCredentials';
 
 const SHARED_REFRESH_TOKEN = '1000.node-refresh.shared-d4e5';
 const CLIENT = { clientId: 'node-client', clientSecret: 'node-secret-9f8e7d', refreshTokens: ['1000.node-refresh.a1b2c3', SHARED_REFRESH_TOKEN] };
@@ -66,16 +67,7 @@ function sentRecords(request: ZohoRequestLogEntry): IDataObject[] {
 beforeAll(async () => {
 	double = new ZohoDouble({ clients: [CLIENT] });
 	await double.start();
-	credentials = {
-		zohoCrmRefreshTokenApi: {
-			dataCenter: 'custom',
-			accountsUrl: double.accountsUrl('us'),
-			apiUrl: double.apiUrl('us'),
-			clientId: CLIENT.clientId,
-			clientSecret: CLIENT.clientSecret,
-			refreshToken: CLIENT.refreshTokens[0],
-		},
-	};
+	credentials = zohoDoubleCredentials(double, CLIENT);
 });
 
 afterAll(async () => {
