@@ -5,6 +5,7 @@
  * in-process on n8n's own ExecuteContext and LoadOptionsContext (test/unit/fakes/n8nContext.ts).
  */
 import {
+	NodeHelpers,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
@@ -75,6 +76,30 @@ function lastSentRecords(): IDataObject[] {
 	const requests = upserts();
 	return (requests[requests.length - 1].body as { data: IDataObject[] }).data;
 }
+
+describe('the node’s versions', () => {
+	function shownParameters(typeVersion: number, module: 'Contacts' | 'Leads'): string[] {
+		const values: INodeParameters = { authentication: 'refreshToken', module };
+		return nodeType.description.properties
+			.filter((property) => NodeHelpers.displayParameter(values, property, { typeVersion }, nodeType.description))
+			.map((property) => property.name);
+	}
+
+	it('adds a node at version 2, and keeps version 1 for existing workflows', () => {
+		expect(nodeType.description.version).toEqual([1, 2]);
+		expect(nodeType.description.defaultVersion).toBe(2);
+	});
+
+	it('shows version 1 its own parameters, exactly as before, and not Map Fields', () => {
+		expect(shownParameters(1, 'Contacts')).toEqual(['authentication', 'module', 'autoMap', 'contactFields', 'otherFields', 'duplicateCheckFields', 'options']);
+		expect(shownParameters(1, 'Leads')).toEqual(['authentication', 'module', 'autoMap', 'leadFields', 'otherFields', 'duplicateCheckFields', 'options']);
+	});
+
+	it('shows version 2 Map Fields in place of the field collections and the duplicate-check text', () => {
+		expect(shownParameters(2, 'Contacts')).toEqual(['authentication', 'module', 'columns', 'options']);
+		expect(shownParameters(2, 'Leads')).toEqual(['authentication', 'module', 'columns', 'options']);
+	});
+});
 
 describe('Map Fields: the org’s fields as the resource mapper lists them', () => {
 	let contacts: ResourceMapperField[];
