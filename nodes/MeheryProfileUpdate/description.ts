@@ -85,6 +85,13 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 		],
 	},
 	{
+		// MeherY publishes no call that lists a tenant's customer master, so no resource mapper can load it.
+		displayName: 'MeherY has no API that lists your customer master’s codes: copy them from its customer master fields screen.',
+		name: 'customCodesNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
 		displayName: 'Custom Codes',
 		name: 'customCodes',
 		type: 'fixedCollection',

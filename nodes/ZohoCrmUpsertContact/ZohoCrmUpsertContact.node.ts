@@ -9,14 +9,17 @@ import {
 	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
+	type ResourceMapperField,
+	type ResourceMapperFields,
 } from 'n8n-workflow';
 import { serviceApiError } from '../shared/errors';
-import { formatProblems, isEmptyValue, mapContact, type FieldAssignment } from '../shared/fieldMapping';
-import { boundedInteger, createItemParameterReader } from '../shared/parameters';
+import { formatProblems, isEmptyValue, mapContact, type FieldAssignment, type TargetSchema } from '../shared/fieldMapping';
+import { boundedInteger, createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
 import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
 import { zohoUpsertProperties } from './description';
+import { resourceMapperFields, runSchema } from './resourceMapping';
 import {
 	getModuleFields,
 	openZohoSession,
@@ -35,7 +38,9 @@ export class ZohoCrmUpsertContact implements INodeType {
 		name: 'zohoCrmUpsertContact',
 		icon: { light: 'file:zohoCrm.svg', dark: 'file:zohoCrm.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 2: Map Fields as n8n's resource mapper with the org's live fields; 1 keeps its own parameters.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{"Upsert into " + $parameter["module"]}}',
 		description: 'Create or update Zoho CRM contacts or leads by email, up to 100 per call',
 		defaults: { name: 'Zoho CRM Upsert Contact' },
@@ -52,14 +57,18 @@ export class ZohoCrmUpsertContact implements INodeType {
 	methods = {
 		loadOptions: {
 			async getModuleFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const module = this.getCurrentNodeParameter('module') as ZohoModule;
-				const authentication = (this.getCurrentNodeParameter('authentication') ?? 'refreshToken') as ZohoAuthentication;
-				const session = await openZohoSession(this, authentication);
-				const fields = await getModuleFields(this, session, module);
+				const fields = await loadModuleFields(this);
 				return fields
 					.filter((field) => !field.read_only)
 					.map((field) => ({ name: `${field.field_label} (${field.api_name})`, value: field.api_name, description: field.data_type }))
 					.sort((a, b) => a.name.localeCompare(b.name));
+			},
+		},
+		resourceMapping: {
+			async getMappingFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+				const module = moduleOf(this);
+				const fields = await loadModuleFields(this);
+				return { fields: resourceMapperFields(fields, module === 'Leads' ? ZOHO_LEADS : ZOHO_CONTACTS, ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD) };
 			},
 		},
 	};
@@ -68,23 +77,17 @@ export class ZohoCrmUpsertContact implements INodeType {
 		const module = this.getNodeParameter('module', 0) as ZohoModule;
 		const authentication = this.getNodeParameter('authentication', 0) as ZohoAuthentication;
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const duplicateCheckFields = String(this.getNodeParameter('duplicateCheckFields', 0, 'Email'))
-			.split(',')
-			.map((name) => name.trim())
-			.filter(Boolean);
+		const parameter = createItemParameterReader(this);
+		const mapping = this.getNode().typeVersion >= 2 ? mapFieldsMapping(this, parameter, module) : versionOneMapping(this, parameter, module);
+		const { duplicateCheckFields } = mapping;
 		const triggerChoice = String(options.trigger ?? 'all');
 		const trigger = triggerChoice === 'all' ? undefined : triggerChoice === 'none' ? [] : triggerChoice.split(',');
 		const timeoutMs = boundedInteger(options.timeout, 30, 1, 300) * 1000;
 		const includeRecordDetails = options.includeRecordDetails === true;
-		const schema = module === 'Leads' ? ZOHO_LEADS : ZOHO_CONTACTS;
-		const fieldsParameter = module === 'Leads' ? 'leadFields' : 'contactFields';
 		// Without a value in a duplicate-check field an upsert is an insert: a rerun would duplicate it.
 		const keyFields = duplicateCheckFields.length ? duplicateCheckFields : [ZOHO_DEFAULT_DUPLICATE_CHECK_FIELD];
-		const parameter = createItemParameterReader(this);
 		const credentialType = authentication === 'oAuth2' ? 'zohoCrmOAuth2Api' : 'zohoCrmRefreshTokenApi';
 		const workflowTimeZone = this.getTimezone();
-		// The field list of the last item; items whose field parameters hold no expression share it.
-		let assignments: { fixed: IDataObject; other: Array<{ name: string; value: unknown }>; fields: FieldAssignment[] } | undefined;
 		let session: ZohoSession | undefined;
 
 		return await runTargetPipeline<IDataObject>(this, {
@@ -96,24 +99,13 @@ export class ZohoCrmUpsertContact implements INodeType {
 				? (_item, itemIndex) => String(parameter<unknown>('options.deliveryKey', itemIndex, '') ?? '').trim() || undefined
 				: undefined,
 			prepare: (item, itemIndex) => {
-				const fixed = parameter<IDataObject>(fieldsParameter, itemIndex, {});
-				const other = parameter<Array<{ name: string; value: unknown }>>('otherFields.field', itemIndex, []);
 				const itemOptions = parameter<IDataObject>('options', itemIndex, {});
-				// The reader hands back the same objects for parameters without expressions.
-				if (assignments?.fixed !== fixed || assignments.other !== other) {
-					const fields: FieldAssignment[] = [
-						...Object.entries(fixed).map(([field, value]) => ({ field, value })),
-						...other.filter((f) => f.name).map((f) => ({ field: f.name, value: f.value })),
-					];
-					assignments = { fixed, other, fields };
-				}
-				const { fields } = assignments;
 				const fallback = String(itemOptions.lastNameFallback ?? '').trim();
 				const mapped = mapContact({
 					itemIndex,
-					schema,
-					input: parameter<boolean>('autoMap', itemIndex, true) ? item.json : undefined,
-					fields,
+					schema: mapping.schema,
+					input: mapping.autoMaps(itemIndex) ? item.json : undefined,
+					fields: mapping.fields(itemIndex),
 					timeZone: (itemOptions.timeZone as string) || workflowTimeZone,
 					dateInputFormat: (itemOptions.dateInputFormat as string) || undefined,
 					requiredFallbacks: fallback ? { Last_Name: fallback } : undefined,
@@ -158,6 +150,80 @@ export class ZohoCrmUpsertContact implements INodeType {
 			},
 		});
 	}
+}
+
+/** What a version's parameters say to map: the schema, the explicit fields per item, auto-mapping, the duplicate check. */
+interface ContactMapping {
+	schema: TargetSchema;
+	duplicateCheckFields: string[];
+	autoMaps(itemIndex: number): boolean;
+	fields(itemIndex: number): FieldAssignment[];
+}
+
+/** Version 1: Map Input Fields Automatically, the module's field collection and Other Fields. */
+function versionOneMapping(ctx: IExecuteFunctions, parameter: ItemParameterReader, module: ZohoModule): ContactMapping {
+	const fieldsParameter = module === 'Leads' ? 'leadFields' : 'contactFields';
+	// The field list of the last item; items whose field parameters hold no expression share it.
+	let assignments: { fixed: IDataObject; other: Array<{ name: string; value: unknown }>; fields: FieldAssignment[] } | undefined;
+	return {
+		schema: module === 'Leads' ? ZOHO_LEADS : ZOHO_CONTACTS,
+		duplicateCheckFields: String(ctx.getNodeParameter('duplicateCheckFields', 0, 'Email'))
+			.split(',')
+			.map((name) => name.trim())
+			.filter(Boolean),
+		autoMaps: (itemIndex) => parameter<boolean>('autoMap', itemIndex, true),
+		fields: (itemIndex) => {
+			const fixed = parameter<IDataObject>(fieldsParameter, itemIndex, {});
+			const other = parameter<Array<{ name: string; value: unknown }>>('otherFields.field', itemIndex, []);
+			// The reader hands back the same objects for parameters without expressions.
+			if (assignments?.fixed !== fixed || assignments.other !== other) {
+				const fields: FieldAssignment[] = [
+					...Object.entries(fixed).map(([field, value]) => ({ field, value })),
+					...other.filter((f) => f.name).map((f) => ({ field: f.name, value: f.value })),
+				];
+				assignments = { fixed, other, fields };
+			}
+			return assignments.fields;
+		},
+	};
+}
+
+/**
+ * Version 2: Map Fields (n8n's resource mapper). Map Automatically is the shared auto-mapping;
+ * Define Below values are read as the expressions made them (n8n's own type conversion skipped)
+ * so that mapContact alone checks and writes them, as for version 1. The columns to match on
+ * are Zoho's duplicate-check fields.
+ */
+function mapFieldsMapping(ctx: IExecuteFunctions, parameter: ItemParameterReader, module: ZohoModule): ContactMapping {
+	const mode = String(ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow'));
+	const mapperFields = ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[];
+	const matching = ctx.getNodeParameter('columns.matchingColumns', 0, []) as unknown;
+	const autoMaps = mode === 'autoMapInputData';
+	let last: { value: IDataObject | null; fields: FieldAssignment[] } | undefined;
+	return {
+		schema: runSchema(module === 'Leads' ? ZOHO_LEADS : ZOHO_CONTACTS, Array.isArray(mapperFields) ? mapperFields : []),
+		duplicateCheckFields: Array.isArray(matching) ? matching.map((name) => String(name).trim()).filter(Boolean) : [],
+		autoMaps: () => autoMaps,
+		fields: (itemIndex) => {
+			if (autoMaps) return [];
+			const value = parameter<IDataObject | null>('columns.value', itemIndex, {}, { skipValidation: true });
+			if (last?.value !== value) {
+				last = { value, fields: Object.entries(value ?? {}).map(([field, fieldValue]) => ({ field, value: fieldValue })) };
+			}
+			return last.fields;
+		},
+	};
+}
+
+function moduleOf(ctx: ILoadOptionsFunctions): ZohoModule {
+	return (ctx.getCurrentNodeParameter('module') ?? 'Contacts') as ZohoModule;
+}
+
+/** The module's fields from Zoho's fields metadata, through the node's credential. */
+async function loadModuleFields(ctx: ILoadOptionsFunctions) {
+	const authentication = (ctx.getCurrentNodeParameter('authentication') ?? 'refreshToken') as ZohoAuthentication;
+	const session = await openZohoSession(ctx, authentication);
+	return await getModuleFields(ctx, session, moduleOf(ctx));
 }
 
 function entryOutcome(

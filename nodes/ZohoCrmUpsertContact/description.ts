@@ -43,6 +43,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 		name: 'autoMap',
 		type: 'boolean',
 		default: true,
+		displayOptions: { show: { '@version': [1] } },
 		description:
 			'Whether to fill Zoho fields from common input names (email, first_name, firstName, given_name, name.first, last_name, phone, company, …). Fields set below take precedence.',
 	},
@@ -52,7 +53,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show: { module: ['Contacts'] } },
+		displayOptions: { show: { '@version': [1], module: ['Contacts'] } },
 		options: standardFieldOptions(ZOHO_CONTACTS),
 	},
 	{
@@ -61,7 +62,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show: { module: ['Leads'] } },
+		displayOptions: { show: { '@version': [1], module: ['Leads'] } },
 		options: standardFieldOptions(ZOHO_LEADS),
 	},
 	{
@@ -71,6 +72,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		typeOptions: { multipleValues: true },
 		default: {},
+		displayOptions: { show: { '@version': [1] } },
 		description: 'Any field of the module, custom fields included, by its API name',
 		options: [
 			{
@@ -97,11 +99,39 @@ export const zohoUpsertProperties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Map Fields',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		displayOptions: { show: { '@version': [2] } },
+		typeOptions: {
+			loadOptionsDependsOn: ['module', 'authentication'],
+			resourceMapper: {
+				resourceMapperMethod: 'getMappingFields',
+				mode: 'upsert',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: true,
+				supportAutoMap: true,
+				matchingFieldsLabels: {
+					title: 'Duplicate Check Fields',
+					description: 'The fields Zoho matches existing records on, in this order',
+					hint: 'None chosen: Zoho’s default (Email, then unique fields)',
+				},
+			},
+		},
+		description:
+			'Map Automatically fills the fields from common input names (email, first_name, given_name, name.first, …) and input keys spelled as a Zoho field; Define Below sets each field from a value or expression',
+	},
+	{
 		displayName: 'Duplicate Check Fields',
 		name: 'duplicateCheckFields',
 		type: 'string',
 		default: 'Email',
 		placeholder: 'Email, Phone',
+		displayOptions: { show: { '@version': [1] } },
 		description:
 			'API names of the fields Zoho matches existing records on, in order, separated by commas. Empty: Zoho’s default (Email, then unique fields).',
 	},

@@ -271,13 +271,41 @@ export interface ZohoField {
 	data_type: string;
 	system_mandatory?: boolean;
 	read_only?: boolean;
+	field_read_only?: boolean;
+	custom_field?: boolean;
+	pick_list_values?: Array<{ display_value?: string; actual_value: string }>;
 }
 
+/** The module's fields, as Zoho's fields metadata API lists them; any other answer is an error. */
 export async function getModuleFields(ctx: HttpContext, session: ZohoSession, module: ZohoModule): Promise<ZohoField[]> {
-	const response = await zohoApiRequest<{ fields?: ZohoField[] }>(ctx, session, {
+	const response = await zohoApiRequest<{ fields?: unknown }>(ctx, session, {
 		method: 'GET',
 		path: '/settings/fields',
 		qs: { module },
 	});
-	return response.body?.fields ?? [];
+	const fields: unknown = (response.body as IDataObject | undefined)?.fields;
+	// A proxy's or login page's 200 would otherwise read as a module without fields.
+	if (!isZohoFieldList(fields)) {
+		throw serviceApiError(
+			ctx.getNode(),
+			{
+				service: ZOHO_SERVICE,
+				status: response.statusCode,
+				message: `the fields of ${module} did not come back as Zoho's fields metadata (no "fields" list of fields with an api_name and a data_type)`,
+				hint: 'Check the data centre or the custom API URL of the credential: another server answered.',
+				attempts: response.attempts,
+			},
+			{ secrets: session.secrets },
+		);
+	}
+	return fields;
+}
+
+function isZohoFieldList(value: unknown): value is ZohoField[] {
+	return Array.isArray(value) && value.every(isZohoField);
+}
+
+function isZohoField(value: unknown): value is ZohoField {
+	const field = value as Partial<ZohoField> | null;
+	return typeof field === 'object' && field !== null && typeof field.api_name === 'string' && field.api_name !== '' && typeof field.data_type === 'string';
 }

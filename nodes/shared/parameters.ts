@@ -3,16 +3,17 @@
  * expression is the same for every item, so it is read (and validated by n8n) once. Only
  * parameters that really depend on the item are evaluated per item.
  */
-import type { IExecuteFunctions, INodeParameters, NodeParameterValueType } from 'n8n-workflow';
+import type { IExecuteFunctions, IGetNodeParameterOptions, INodeParameters, NodeParameterValueType } from 'n8n-workflow';
 
-export type ItemParameterReader = <T = unknown>(name: string, itemIndex: number, fallback?: T) => T;
+/** `options` go to getNodeParameter (e.g. skipValidation); one parameter is always read with the same. */
+export type ItemParameterReader = <T = unknown>(name: string, itemIndex: number, fallback?: T, options?: IGetNodeParameterOptions) => T;
 
 export function createItemParameterReader(ctx: IExecuteFunctions): ItemParameterReader {
 	const constant = new Map<string, unknown>();
 	const raw = ctx.getNode().parameters;
-	return <T>(name: string, itemIndex: number, fallback?: T): T => {
+	return <T>(name: string, itemIndex: number, fallback?: T, options?: IGetNodeParameterOptions): T => {
 		if (constant.has(name)) return constant.get(name) as T;
-		const value = ctx.getNodeParameter(name, itemIndex, fallback as never) as T;
+		const value = ctx.getNodeParameter(name, itemIndex, fallback as never, options) as T;
 		if (!containsExpression(valueAt(raw, name))) constant.set(name, value);
 		return value;
 	};

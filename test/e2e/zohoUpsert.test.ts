@@ -39,6 +39,37 @@ function zohoCode(item: Record<string, unknown>): unknown {
 	return failedItemDetails(item)?.code;
 }
 
+/** Version 2's Map Fields as the editor stores it: Define Below, matched on Email, with the fields it loaded. */
+const MAP_FIELDS_DEFINED_BELOW = {
+	mappingMode: 'defineBelow',
+	value: {
+		Email: '={{ $json.email }}',
+		Last_Name: '={{ $json.surname }}',
+		Date_of_Birth: '={{ $json.born }}',
+		Customer_Tier: '={{ $json.tier }}',
+		Newsletter_Opt_In: '={{ $json.newsletter }}',
+	},
+	matchingColumns: ['Email'],
+	schema: [
+		{ id: 'Email', displayName: 'Email', required: false, defaultMatch: true, canBeUsedToMatch: true, display: true, type: 'string' },
+		{ id: 'Last_Name', displayName: 'Last Name', required: true, defaultMatch: false, canBeUsedToMatch: true, display: true, type: 'string' },
+		{ id: 'Date_of_Birth', displayName: 'Date of Birth', required: false, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'dateTime' },
+		{
+			id: 'Customer_Tier',
+			displayName: 'Customer Tier',
+			required: false,
+			defaultMatch: false,
+			canBeUsedToMatch: false,
+			display: true,
+			type: 'options',
+			options: ['Bronze', 'Silver', 'Gold', 'Platinum'].map((tier) => ({ name: tier, value: tier })),
+		},
+		{ id: 'Newsletter_Opt_In', displayName: 'Newsletter Opt In', required: false, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'boolean' },
+	],
+	attemptToConvertTypes: false,
+	convertFieldsToString: false,
+};
+
 async function post(n8n: N8nProcess, path: string, body: unknown): Promise<number> {
 	const response = await fetch(n8n.webhookUrl(path), {
 		method: 'POST',
@@ -62,6 +93,7 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 					'refresh-stop',
 					'refresh-regular',
 					'refresh-oauth',
+					'refresh-map-fields',
 				],
 			},
 		],
@@ -81,6 +113,7 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 			zohoCredential('stop', double),
 			zohoCredential('regular', double),
 			oauthCredential(double),
+			zohoCredential('map-fields', double),
 		];
 		n8n = await startN8n({
 			name: 'zoho',
@@ -91,10 +124,11 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 				zohoUpsertWorkflow('zoho-stop', { id: 'stop', name: 'Zoho stop' }, {}, { onError: 'stopWorkflow' }),
 				zohoUpsertWorkflow('zoho-regular', { id: 'regular', name: 'Zoho regular' }, {}, { onError: 'continueRegularOutput' }),
 				zohoUpsertWorkflow('zoho-oauth', { id: 'oauth', name: 'Zoho OAuth2' }, {}, { credentialType: 'zohoCrmOAuth2Api' }),
+				zohoUpsertWorkflow('zoho-map-fields', { id: 'map-fields', name: 'Zoho map-fields' }, { columns: MAP_FIELDS_DEFINED_BELOW }, { typeVersion: 2 }),
 			],
 		});
 		await Promise.all(
-			['zoho-bulk', 'zoho-burst', 'zoho-stop', 'zoho-regular', 'zoho-oauth'].map((p) => n8n.waitForWebhook(p)),
+			['zoho-bulk', 'zoho-burst', 'zoho-stop', 'zoho-regular', 'zoho-oauth', 'zoho-map-fields'].map((p) => n8n.waitForWebhook(p)),
 		);
 	});
 
@@ -268,5 +302,56 @@ describe('Zoho CRM Upsert Contact in a real n8n', () => {
 		const values = data.map((option) => option.value);
 		expect(values).toEqual(expect.arrayContaining(['Last_Name', 'Company', 'Email']));
 		expect(values.some((value) => value.startsWith('Customer_Tier') || value.startsWith('Newsletter'))).toBe(true);
+	});
+
+	describe('version 2, Map Fields', () => {
+		it('answers the editor’s resource-mapper request with the org’s typed fields: Last_Name required, custom fields in, read-only ones out', async () => {
+			const { status, data } = await n8n.rest<{ fields: Array<{ id: string; type: string; required: boolean }> }>(
+				'POST',
+				'/dynamic-node-parameters/resource-mapper-fields',
+				{
+					nodeTypeAndVersion: { name: 'n8n-nodes-contact-sync.zohoCrmUpsertContact', version: 2 },
+					path: 'columns',
+					methodName: 'getMappingFields',
+					currentNodeParameters: { authentication: 'refreshToken', module: 'Contacts' },
+					credentials: { zohoCrmRefreshTokenApi: { id: 'test-ok', name: 'Zoho test-ok' } },
+				},
+			);
+			expect(status).toBe(200);
+			const byId = new Map(data.fields.map((field) => [field.id, field]));
+			expect(byId.get('Last_Name')).toMatchObject({ type: 'string', required: true });
+			expect(byId.get('Customer_Tier')).toMatchObject({ type: 'options', required: false });
+			expect(byId.get('Newsletter_Opt_In')).toMatchObject({ type: 'boolean' });
+			expect(byId.get('Date_of_Birth')).toMatchObject({ type: 'dateTime' });
+			expect(byId.has('Created_Time')).toBe(false);
+		});
+
+		describe('Define Below, run in n8n', () => {
+			let success: Array<Record<string, unknown>>;
+			let failed: Array<Record<string, unknown>>;
+
+			beforeAll(async () => {
+				const contacts = [
+					{ email: 'Mapped.One@Example.com', surname: 'One', born: '1990-05-17', tier: 'Gold', newsletter: true },
+					{ email: 'mapped.two@example.com', surname: 'Two', born: '03/04/1990', tier: 'Silver', newsletter: false },
+				];
+				expect(await post(n8n, 'zoho-map-fields', { contacts })).toBe(200);
+				const [execution] = await n8n.waitForExecutions('zoho-map-fields', 1);
+				[success, failed] = await n8n.nodeOutput(execution.id, 'Zoho CRM Upsert Contact');
+			});
+
+			it('writes each mapped field as Zoho stores it, the custom picklist and flag included', () => {
+				expect(success).toEqual([expect.objectContaining({ status: 'success', action: 'insert' })]);
+				const stored = double.records('Contacts', 'eu').find((record) => record.Email === 'mapped.one@example.com');
+				expect(stored).toMatchObject({ Last_Name: 'One', Date_of_Birth: '1990-05-17', Customer_Tier: 'Gold', Newsletter_Opt_In: true });
+			});
+
+			it('fails the item with an ambiguous date before any call, naming the field, where n8n would have picked a reading', () => {
+				expect(failed).toHaveLength(1);
+				expect(failed[0].email).toBe('mapped.two@example.com');
+				expect(String(failed[0].error)).toContain('field "Date_of_Birth" has an invalid date');
+				expect(double.records('Contacts', 'eu').some((record) => record.Email === 'mapped.two@example.com')).toBe(false);
+			});
+		});
 	});
 });

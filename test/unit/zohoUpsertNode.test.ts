@@ -1,5 +1,5 @@
 /**
- * Zoho CRM Upsert Contact run in-process on n8n's own ExecuteContext (test/unit/fakes/n8nContext.ts)
+ * Zoho CRM Upsert Contact version 1 run in-process on n8n's own ExecuteContext (test/unit/fakes/n8nContext.ts)
  * against the Zoho double, with Custom data-centre credentials pointing at it.
  */
 import {
@@ -14,6 +14,7 @@ import {
 import { ZohoCrmUpsertContact } from '../../nodes/ZohoCrmUpsertContact/ZohoCrmUpsertContact.node';
 import { ZohoDouble, type ZohoRequestLogEntry } from '../doubles/zohoDouble';
 import { InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
+import { zohoDoubleCredentials } from './fakes/zohoDoubleCredentials';
 
 const SHARED_REFRESH_TOKEN = '1000.node-refresh.shared-d4e5';
 const CLIENT = { clientId: 'node-client', clientSecret: 'node-secret-9f8e7d', refreshTokens: ['1000.node-refresh.a1b2c3', SHARED_REFRESH_TOKEN] };
@@ -37,6 +38,7 @@ async function run(
 ): Promise<INodeExecutionData[]> {
 	const [output] = await runNode({
 		nodeType,
+		typeVersion: 1,
 		parameters: { authentication: 'refreshToken', module: 'Contacts', options: options as INodeParameters, ...extra.parameters },
 		credentials,
 		items,
@@ -65,16 +67,7 @@ function sentRecords(request: ZohoRequestLogEntry): IDataObject[] {
 beforeAll(async () => {
 	double = new ZohoDouble({ clients: [CLIENT] });
 	await double.start();
-	credentials = {
-		zohoCrmRefreshTokenApi: {
-			dataCenter: 'custom',
-			accountsUrl: double.accountsUrl('us'),
-			apiUrl: double.apiUrl('us'),
-			clientId: CLIENT.clientId,
-			clientSecret: CLIENT.clientSecret,
-			refreshToken: CLIENT.refreshTokens[0],
-		},
-	};
+	credentials = zohoDoubleCredentials(double, CLIENT);
 });
 
 afterAll(async () => {
@@ -223,7 +216,7 @@ describe('Zoho CRM Upsert Contact', () => {
 		});
 		double.resetCounters();
 		const before = Date.now();
-		const [first] = await runNode({ nodeType, parameters: { authentication: 'refreshToken', module: 'Contacts' }, credentialsHelper: helper, items: [contact(65)] });
+		const [first] = await runNode({ nodeType, typeVersion: 1, parameters: { authentication: 'refreshToken', module: 'Contacts' }, credentialsHelper: helper, items: [contact(65)] });
 		expect(first[0].json.status).toBe('success');
 		expect(double.counters.refreshes).toBe(1);
 		const stored = helper.stored.zohoCrmRefreshTokenApi;
@@ -235,7 +228,7 @@ describe('Zoho CRM Upsert Contact', () => {
 		jest.isolateModules(() => {
 			FreshNode = (require('../../nodes/ZohoCrmUpsertContact/ZohoCrmUpsertContact.node') as { ZohoCrmUpsertContact: typeof ZohoCrmUpsertContact }).ZohoCrmUpsertContact;
 		});
-		const [second] = await runNode({ nodeType: new FreshNode!(), parameters: { authentication: 'refreshToken', module: 'Contacts' }, credentialsHelper: helper, items: [contact(66)] });
+		const [second] = await runNode({ nodeType: new FreshNode!(), typeVersion: 1, parameters: { authentication: 'refreshToken', module: 'Contacts' }, credentialsHelper: helper, items: [contact(66)] });
 		expect(second[0].json.status).toBe('success');
 		expect(double.counters.refreshes).toBe(1);
 		expect(helper.stored.zohoCrmRefreshTokenApi.accessToken).toBe(stored.accessToken);
@@ -261,6 +254,7 @@ describe('Zoho CRM Upsert Contact', () => {
 	it('fails every item with Zoho’s advice when the refresh token is refused', async () => {
 		const [output] = await runNode({
 			nodeType,
+			typeVersion: 1,
 			parameters: { authentication: 'refreshToken', module: 'Contacts' },
 			credentials: { zohoCrmRefreshTokenApi: { ...credentials.zohoCrmRefreshTokenApi, refreshToken: '1000.revoked.zz' } },
 			items: [contact(80), contact(81)],
@@ -318,6 +312,7 @@ describe('Zoho CRM Upsert Contact', () => {
 	it('converts dates in the workflow’s time zone when the node sets none', async () => {
 		const [output] = await runNode({
 			nodeType,
+			typeVersion: 1,
 			parameters: { authentication: 'refreshToken', module: 'Contacts', contactFields: { Date_of_Birth: '2024-03-08T02:00:00Z' } },
 			credentials,
 			items: [contact(140)],
@@ -363,6 +358,7 @@ describe('Zoho CRM Upsert Contact with the OAuth2 credential', () => {
 		const accessToken = double.mintAccessToken('us', CLIENT.refreshTokens[0]);
 		await runNode({
 			nodeType,
+			typeVersion: 1,
 			parameters: { authentication: 'oAuth2', module: 'Contacts' },
 			credentials: oauthCredentials(accessToken),
 			items: [contact(100)],
@@ -379,6 +375,7 @@ describe('Zoho CRM Upsert Contact with the OAuth2 credential', () => {
 		const credentialsHelper = new InMemoryCredentialsHelper(oauthCredentials(stale));
 		await runNode({
 			nodeType,
+			typeVersion: 1,
 			parameters: { authentication: 'oAuth2', module: 'Contacts' },
 			credentialsHelper,
 			items: [contact(101)],
@@ -395,6 +392,7 @@ describe('Zoho CRM Upsert Contact with the OAuth2 credential', () => {
 		double.injectFault({ kind: 'status', status: 401, times: 2, body: { code: 'OAUTH_SCOPE_MISMATCH', message: 'invalid oauth scope to access this URL', details: {}, status: 'error' } });
 		const [output] = await runNode({
 			nodeType,
+			typeVersion: 1,
 			parameters: { authentication: 'oAuth2', module: 'Contacts' },
 			credentials: oauthCredentials(double.mintAccessToken('us', CLIENT.refreshTokens[0])),
 			items: [contact(102)],

@@ -9,7 +9,7 @@
  * property with persistence of its result.
  */
 import { Container } from '@n8n/di';
-import { ExecuteContext, InstanceSettings } from 'n8n-core';
+import { ExecuteContext, InstanceSettings, LoadOptionsContext } from 'n8n-core';
 import {
 	createRunExecutionData,
 	isExpression,
@@ -255,6 +255,8 @@ export interface NodeRun {
 	credentialsHelper?: InMemoryCredentialsHelper;
 	/** The workflow's settings, e.g. its time zone. */
 	workflowSettings?: Record<string, unknown>;
+	/** The node's typeVersion. Default: the node type's newest. */
+	typeVersion?: number;
 }
 
 export interface PreparedRun {
@@ -271,7 +273,7 @@ export function prepareRun(run: NodeRun): PreparedRun {
 		id: 'node-under-test',
 		name: description.defaults.name ?? description.displayName,
 		type: `${PACKAGE_NAME}.${description.name}`,
-		typeVersion: Array.isArray(description.version) ? Math.max(...description.version) : description.version,
+		typeVersion: run.typeVersion ?? (Array.isArray(description.version) ? Math.max(...description.version) : description.version),
 		position: [0, 0],
 		parameters: structuredClone(run.parameters),
 		credentials: Object.fromEntries(
@@ -324,4 +326,20 @@ export async function runNode(run: NodeRun): Promise<INodeExecutionData[][]> {
 	const { context } = prepareRun(run);
 	if (!run.nodeType.execute) throw new Error('the node has no execute()');
 	return (await run.nodeType.execute.call(context)) as INodeExecutionData[][];
+}
+
+/**
+ * n8n's LoadOptionsContext for the editor's calls (loadOptions, resource-mapper fields) on a node
+ * with these parameters, as n8n builds it for a request from the editor.
+ */
+export function loadOptionsContext(run: Omit<NodeRun, 'items'>): LoadOptionsContext {
+	const { node, credentialsHelper } = prepareRun({ ...run, items: [] });
+	const nodeTypes: INodeTypes = {
+		getByName: () => run.nodeType,
+		getByNameAndVersion: () => run.nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ id: 'workflow-under-test', name: 'Unit', nodes: [node], connections: {}, active: false, nodeTypes });
+	const additionalData = { credentialsHelper, currentNodeParameters: node.parameters, variables: {} } as unknown as IWorkflowExecuteAdditionalData;
+	return new LoadOptionsContext(workflow, workflow.getNode(node.name) as INode, additionalData, 'parameters.columns');
 }
