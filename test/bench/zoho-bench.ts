@@ -1,5 +1,5 @@
 /**
- * `npm run bench:zoho [-- --n 10000 --latency 50 --repeat 5 --on-error continueErrorOutput --builtin --only noop,zoho4,zoho10]`
+ * `npm run bench:zoho [-- --n 10000 --latency 50 --repeat 5 --on-error continueErrorOutput --builtin --only noop,zoho4,zoho10,v2zoho4,v2zoho10]`
  *
  * What a user waits for: N contacts posted to a Webhook node that answers when the last node has
  * finished ("When Last Node Finishes", its default First Entry JSON answer), through Split Out into
@@ -13,7 +13,8 @@
  * the Zoho double answers each call `--latency` ms after it arrived, with an org concurrency of 10.
  *   - the floor: the same workflow, the same items, a No-Op node in place of the target
  *   - this package's Zoho CRM Upsert Contact with its defaults (auto-mapping, On Error = Stop
- *     Workflow unless --on-error says otherwise), at 4 and at 10 calls at once
+ *     Workflow unless --on-error says otherwise), at 4 and at 10 calls at once, in version 1 and in
+ *     version 2 (Map Fields on Map Automatically, as a node added today)
  *   - template style: the fields set by three {{ $json.x }} expressions, auto-map off, next to a
  *     Set node evaluating the same three expressions over the same items
  *   - with --builtin: n8n's built-in Zoho CRM node, contact → upsert (one call per item; slow)
@@ -59,6 +60,20 @@ interface Scenario {
 	concurrency?: number;
 	/** The scenario whose time is this one's floor without the waiting on Zoho. */
 	floorOf?: string;
+}
+
+/** Version 2, as a node added today has it: Map Fields (n8n's resource mapper) on Map Automatically, matched on Email. */
+function zohoNodeV2(concurrency: number): Record<string, unknown> {
+	return {
+		...zohoNode(concurrency),
+		typeVersion: 2,
+		parameters: {
+			authentication: 'refreshToken',
+			module: 'Contacts',
+			columns: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: ['Email'], schema: [] },
+			options: { concurrency },
+		},
+	};
 }
 
 const ZOHO_CREDENTIAL = { zohoCrmRefreshTokenApi: { id: 'bench-cred', name: 'Bench Zoho' } };
@@ -197,6 +212,8 @@ const scenarios: Scenario[] = [
 	{ id: 'noop', label: 'floor: No-Op', count: N, node: { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} } },
 	{ id: 'zoho4', label: 'Zoho CRM Upsert Contact, auto-map, 4 calls at once', count: N, node: zohoNode(4), concurrency: 4, floorOf: 'noop' },
 	{ id: 'zoho10', label: 'Zoho CRM Upsert Contact, auto-map, 10 calls at once', count: N, node: zohoNode(10), concurrency: 10, floorOf: 'noop' },
+	{ id: 'v2zoho4', label: 'Zoho CRM Upsert Contact v2, Map Automatically, 4 calls at once', count: N, node: zohoNodeV2(4), concurrency: 4, floorOf: 'noop' },
+	{ id: 'v2zoho10', label: 'Zoho CRM Upsert Contact v2, Map Automatically, 10 calls at once', count: N, node: zohoNodeV2(10), concurrency: 10, floorOf: 'noop' },
 	{
 		id: 'set3',
 		label: 'Set node, the same three {{ $json.x }} expressions',
