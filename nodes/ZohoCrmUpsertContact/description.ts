@@ -16,17 +16,26 @@ function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
 		.sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
+/** Which Zoho CRM credential a node uses; every Zoho node offers both. */
+export const ZOHO_AUTHENTICATION_PROPERTY: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'Refresh Token (Self Client)', value: 'refreshToken' },
+		{ name: 'OAuth2', value: 'oAuth2' },
+	],
+	default: 'refreshToken',
+};
+
+/** The credentials of a Zoho node, each shown for its Authentication choice. */
+export const ZOHO_CREDENTIALS = [
+	{ name: 'zohoCrmRefreshTokenApi', required: true, displayOptions: { show: { authentication: ['refreshToken'] } } },
+	{ name: 'zohoCrmOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+];
+
 export const zohoUpsertProperties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		options: [
-			{ name: 'Refresh Token (Self Client)', value: 'refreshToken' },
-			{ name: 'OAuth2', value: 'oAuth2' },
-		],
-		default: 'refreshToken',
-	},
+	ZOHO_AUTHENTICATION_PROPERTY,
 	{
 		displayName: 'Module',
 		name: 'module',
