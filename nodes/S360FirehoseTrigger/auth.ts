@@ -4,7 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { checkWebhookAuth, type AuthResult, type IncomingRequestParts, type WebhookAuthRule } from '../shared/webhookAuth';
+import { checkAnyWebhookAuth, type AuthResult, type IncomingRequestParts, type WebhookAuthRule } from '../shared/webhookAuth';
 import { basicAuthUserProblem, headerNameProblem, secretProblem } from '../shared/webhookCredentials';
 
 export type S360AuthType = 'none' | 'basicAuth' | 'customParameter';
@@ -65,21 +65,9 @@ export function authRules(credentials: S360Credentials): WebhookAuthRule[] {
 	}
 }
 
-/**
- * Checks a request against every rule (all of them, so timing does not tell which place held
- * a near-miss). Authorized when one matches; `missing` only when no rule saw a credential.
- */
+/** A request checked against every rule; any one is enough (the shared check, named for S-360's specs). */
 export function checkS360Auth(request: IncomingRequestParts, rules: WebhookAuthRule[]): AuthResult {
-	const results = rules.map((rule) => checkWebhookAuth(request, rule));
-	const passed = results.find((result) => result.ok);
-	if (passed) return passed;
-	const invalid = results.find((result) => !result.ok && result.reason === 'invalid');
-	if (invalid) return invalid;
-	if (results.length > 1) {
-		const name = (rules[0] as { paramName?: string }).paramName ?? DEFAULT_PARAMETER_NAME;
-		return { ok: false, reason: 'missing', message: `Missing ${name}: send it as a query parameter or a header` };
-	}
-	return results[0];
+	return checkAnyWebhookAuth(request, rules);
 }
 
 // A key=value line of S-360's custom parameters: neither side may hold '=', '&', spaces or line

@@ -19,3 +19,9 @@ export function getHeader(
 	}
 	return undefined;
 }
+
+/** A header sent twice arrives as an array: `ambiguous` unless it holds exactly one value. */
+export function singleHeaderValue(value: string | string[] | undefined): string | undefined | 'ambiguous' {
+	if (Array.isArray(value)) return value.length === 1 ? value[0] : 'ambiguous';
+	return value;
+}

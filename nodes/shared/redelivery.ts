@@ -10,8 +10,6 @@
  * static-data changes a webhook makes when the request starts an execution (seen in n8n 2.41.1).
  * So a restart of n8n forgets the keys, and in queue mode each webhook process has its own.
  */
-import { sleep } from 'n8n-workflow';
-
 export const REDELIVERY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const REDELIVERY_MAX_KEYS = 1000;
 
@@ -221,30 +219,6 @@ export interface RecordedAnswer {
 	contentType?: string;
 }
 
-/**
- * Claims `key`, waiting up to `maxWaitMs` for a run of the same key still in flight: `new`
- * (the caller runs and settles the key), `succeeded` (replay the answer) or `running` (it is
- * still running after the wait: answer something that makes the sender retry later, start
- * nothing).
- */
-export async function claimDelivery<Answer>(
-	ledger: DeliveryLedger<Answer>,
-	key: string,
-	maxWaitMs: number,
-	now: () => number = Date.now,
-): Promise<{ state: 'new' } | { state: 'succeeded'; answer: Answer } | { state: 'running' }> {
-	const deadline = now() + maxWaitMs;
-	for (;;) {
-		const begun = ledger.begin(key, now());
-		if (begun.state !== 'running') return begun;
-		const remaining = deadline - now();
-		if (remaining <= 0) return { state: 'running' };
-		const outcome = await Promise.race([begun.settled, sleep(remaining).then(() => 'waited' as const)]);
-		// After a failure the key is free: the next begin claims it, unless another waiter did first.
-		if (outcome === 'waited') return { state: 'running' };
-	}
-}
-
 /** Watches `res` and settles `key` with n8n's answer: a status under 500 is a success to replay. */
 export function settleWithResponse(ledger: DeliveryLedger<RecordedAnswer>, key: string, res: unknown): void {
 	watchResponse(res, (status, body, contentType) => {
@@ -273,3 +247,6 @@ export function replayAnswer(res: unknown, answer: RecordedAnswer): { noWebhookR
 	}
 	return { noWebhookResponse: true };
 }
+
+// The claim loop lives in deliveryClaims.ts; exported here too for existing callers.
+export { claimDelivery } from './deliveryClaims';

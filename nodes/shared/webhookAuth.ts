@@ -1,7 +1,7 @@
 /**
- * Authentication and body checks for this package's webhook triggers (Ory Webhook Trigger,
- * S-360 Firehose Trigger). The checks are pure functions over plain request parts, so they
- * are testable without n8n; a thin layer at the bottom answers through n8n's response object.
+ * Authentication of requests to this package's webhook triggers. The checks are pure functions
+ * over plain request parts, so they are testable without n8n; a thin layer at the bottom
+ * answers through n8n's response object.
  *
  * Every check is total: it never throws on hostile input, and no message it returns contains
  * a configured secret or a value the caller sent.
@@ -9,8 +9,8 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { getHeader } from './headers';
-import { declaredContentLength, tooLargeMessage } from './rawBody';
+import { getHeader, singleHeaderValue } from './headers';
+import { answerRequestError, WebhookRequestError } from './webhookAnswers';
 
 // ---------------------------------------------------------------------------
 // Constant-time comparison
@@ -125,12 +125,6 @@ function parseBearer(header: string | undefined): string | undefined {
 	return match ? match[1] : undefined;
 }
 
-/** A header sent twice arrives as an array: ambiguous for a credential, so it never matches. */
-function singleValue(value: string | string[] | undefined): string | undefined | 'ambiguous' {
-	if (Array.isArray(value)) return value.length === 1 ? value[0] : 'ambiguous';
-	return value;
-}
-
 // ---------------------------------------------------------------------------
 // The check
 
@@ -161,8 +155,8 @@ function checkHeaderKey(
 	request: IncomingRequestParts,
 	rule: { headerName: string; secret: string; acceptBearer?: boolean },
 ): AuthResult {
-	const named = singleValue(getHeader(request.headers, rule.headerName));
-	const authorization = singleValue(getHeader(request.headers, 'authorization'));
+	const named = singleHeaderValue(getHeader(request.headers, rule.headerName));
+	const authorization = singleHeaderValue(getHeader(request.headers, 'authorization'));
 	const bearer =
 		rule.acceptBearer === true && authorization !== 'ambiguous' ? parseBearer(authorization) : undefined;
 	const sent = (named !== undefined && named !== '') || bearer !== undefined;
@@ -177,7 +171,7 @@ function checkHeaderKey(
 }
 
 function checkBearer(request: IncomingRequestParts, token: string): AuthResult {
-	const authorization = singleValue(getHeader(request.headers, 'authorization'));
+	const authorization = singleHeaderValue(getHeader(request.headers, 'authorization'));
 	if (authorization === 'ambiguous') return invalid('Authorization header sent more than once');
 	const provided = parseBearer(authorization);
 	if (provided === undefined) return missing('Missing bearer token in the Authorization header');
@@ -185,7 +179,7 @@ function checkBearer(request: IncomingRequestParts, token: string): AuthResult {
 }
 
 function checkBasic(request: IncomingRequestParts, user: string, password: string): AuthResult {
-	const authorization = singleValue(getHeader(request.headers, 'authorization'));
+	const authorization = singleHeaderValue(getHeader(request.headers, 'authorization'));
 	if (authorization === 'ambiguous') return invalid('Authorization header sent more than once');
 	if (authorization === undefined || !/^\s*basic(\s|$)/i.test(authorization)) {
 		return missing('Missing basic auth credentials in the Authorization header');
@@ -228,316 +222,60 @@ export function authChallengeHeaders(rule: WebhookAuthRule): Record<string, stri
 	return {};
 }
 
-// ---------------------------------------------------------------------------
-// JSON body
+/** Where a rule expects its secret, for the message when none arrived anywhere. */
+function placeOf(rule: WebhookAuthRule): string {
+	switch (rule.type) {
+		case 'query':
+			return 'a query parameter';
+		case 'headerKey':
+			return 'a header';
+		case 'bearer':
+			return 'a bearer token';
+		case 'basic':
+			return 'basic auth';
+		case 'cookie':
+			return 'a cookie';
+		case 'none':
+			return 'nothing';
+	}
+}
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
-export type BodyCheck =
-	| { ok: true; body: unknown; raw: Buffer }
-	| { ok: false; status: 400 | 413 | 415; message: string };
-
-export interface IncomingBody {
-	headers: IncomingRequestParts['headers'];
-	/** The exact bytes received (n8n sets `req.rawBody`); preferred over `body`. */
-	rawBody?: Buffer | string;
-	/** A body already parsed by the server, used only when `rawBody` is absent. */
-	body?: unknown;
+function nameOf(rule: WebhookAuthRule): string | undefined {
+	if (rule.type === 'query') return rule.paramName;
+	if (rule.type === 'headerKey') return rule.headerName;
+	if (rule.type === 'cookie') return rule.cookieName;
+	return undefined;
 }
 
 /**
- * Media types accepted as JSON. `text/plain` is accepted because simple senders (and
- * user-defined bodies in Zoho or S-360 interfaces) often label JSON that way; the body must
- * still parse as JSON. A request without a Content-Type is parsed the same way. Any other
- * declared type (forms, XML, HTML, binary) is refused with 415. Charset parameters are
- * ignored: JSON is UTF-8 (RFC 8259) and bytes that are not UTF-8 are refused with 400.
+ * Checks a request against every rule (all of them, so timing does not tell which place held
+ * a near-miss). Authorized when one matches; `invalid` when something sent did not match;
+ * `missing` only when no rule saw a credential. No rule at all never authorizes.
  */
-function isJsonMediaType(contentType: string | undefined): boolean {
-	if (contentType === undefined || contentType.trim() === '') return true;
-	const mediaType = contentType.split(';')[0].trim().toLowerCase();
-	return (
-		mediaType === 'application/json' ||
-		mediaType === 'text/plain' ||
-		/^application\/[a-z0-9!#$&^_.-]+\+json$/.test(mediaType)
-	);
+export function checkAnyWebhookAuth(request: IncomingRequestParts, rules: readonly WebhookAuthRule[]): AuthResult {
+	const results = rules.map((rule) => checkWebhookAuth(request, rule));
+	const passed = results.find((result) => result.ok);
+	if (passed) return passed;
+	const mismatch = results.find((result) => !result.ok && result.reason === 'invalid');
+	if (mismatch) return mismatch;
+	if (results.length === 0) return invalid('No authentication is configured for this webhook');
+	if (results.length === 1) return results[0];
+	const name = rules.map(nameOf).find((found) => found !== undefined) ?? 'credentials';
+	return missing(`Missing ${name}: send it as ${rules.map(placeOf).join(' or ')}`);
 }
 
-function byteLengthOf(request: IncomingBody): number {
-	if (request.rawBody !== undefined) return Buffer.byteLength(request.rawBody);
-	const declared = declaredContentLength(request.headers);
-	if (declared !== undefined) return declared;
-	const { body } = request;
-	if (body === undefined || body === null) return 0;
-	if (typeof body === 'string' || Buffer.isBuffer(body)) return Buffer.byteLength(body);
-	try {
-		return Buffer.byteLength(JSON.stringify(body) ?? '');
-	} catch {
-		return 0;
-	}
-}
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-	try {
-		// Strips one leading BOM (a string rawBody is turned into bytes first, so its BOM too);
-		// refuses invalid UTF-8 rather than replacing it silently.
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		return undefined;
-	}
-}
-
-function isContainer(value: unknown): boolean {
-	return typeof value === 'object' && value !== null;
-}
-
-const NOT_A_CONTAINER = 'JSON body must be an object or an array';
-const EMPTY_BODY = 'Request body is empty';
-
-/**
- * Checks that a webhook request carries a JSON object or array of at most `maxBytes`.
- * Checks run in order: size (413), Content-Type (415), empty (400), JSON syntax (400, with
- * position, line and column, never a fragment of the body), top-level type (400).
- * On success `raw` holds the exact bytes received (BOM included) for signature checks; when
- * only a pre-parsed `body` was given, it is that body re-serialised.
- */
-export function readJsonBody(request: IncomingBody, maxBytes: number): BodyCheck {
-	if (byteLengthOf(request) > maxBytes) {
-		return { ok: false, status: 413, message: tooLargeMessage(maxBytes) };
-	}
-	const contentType = singleValue(getHeader(request.headers, 'content-type'));
-	if (contentType === 'ambiguous' || !isJsonMediaType(contentType)) {
-		return { ok: false, status: 415, message: 'Unsupported Content-Type: send the body as application/json' };
-	}
-
-	let raw: Buffer;
-	if (request.rawBody !== undefined) {
-		raw = Buffer.isBuffer(request.rawBody) ? request.rawBody : Buffer.from(request.rawBody, 'utf8');
-	} else if (typeof request.body === 'string' || Buffer.isBuffer(request.body)) {
-		raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
-	} else {
-		return checkParsedBody(request);
-	}
-
-	const json = decodeUtf8(raw);
-	if (json === undefined) return { ok: false, status: 400, message: 'Request body is not valid UTF-8' };
-	if (json.trim() === '') return { ok: false, status: 400, message: EMPTY_BODY };
-	let body: unknown;
-	try {
-		body = JSON.parse(json);
-	} catch {
-		return { ok: false, status: 400, message: describeJsonSyntaxError(json) };
-	}
-	if (!isContainer(body)) return { ok: false, status: 400, message: NOT_A_CONTAINER };
-	return { ok: true, body, raw };
-}
-
-function checkParsedBody(request: IncomingBody): BodyCheck {
-	const { body } = request;
-	// Servers hand over `{}` when nothing was sent; a Content-Length of 0 tells the two apart.
-	if (body === undefined || body === null || declaredContentLength(request.headers) === 0) {
-		return { ok: false, status: 400, message: EMPTY_BODY };
-	}
-	if (!isContainer(body)) return { ok: false, status: 400, message: NOT_A_CONTAINER };
-	return { ok: true, body, raw: Buffer.from(JSON.stringify(body), 'utf8') };
-}
-
-// ---------------------------------------------------------------------------
-// Locating a JSON syntax error without echoing the body
-
-/**
- * V8's JSON.parse messages quote fragments of the input (`Unexpected token '}', "{"a":}" is
- * not valid JSON`), which may hold personal data or secrets, and give no position for some
- * errors. This scanner finds the offset itself; it only runs after JSON.parse has failed.
- */
-export function describeJsonSyntaxError(text: string): string {
-	const position = locateJsonSyntaxError(text);
-	if (position === undefined) return 'Malformed JSON';
-	const before = text.slice(0, position);
-	const line = before.split('\n').length;
-	const column = position - (before.lastIndexOf('\n') + 1) + 1;
-	const what = position >= text.length ? 'unexpected end of input' : 'unexpected character';
-	return `Malformed JSON: ${what} at position ${position} (line ${line}, column ${column})`;
-}
-
-class JsonSyntaxErrorAt {
-	constructor(readonly position: number) {}
-}
-
-const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const SIMPLE_ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-
-/**
- * Offset (UTF-16 code units) of the first character that makes `text` invalid JSON, the
- * text's length when it ends too early, or undefined when it is valid. Iterative, so deep
- * nesting cannot overflow the stack.
- */
-export function locateJsonSyntaxError(text: string): number | undefined {
-	let index = 0;
-	const open: Array<'{' | '['> = [];
-
-	const fail: () => never = () => {
-		throw new JsonSyntaxErrorAt(index);
-	};
-	const skipWhitespace = () => {
-		while (index < text.length && JSON_WHITESPACE.has(text[index])) index++;
-	};
-	const isDigit = (char: string | undefined) => char !== undefined && char >= '0' && char <= '9';
-	const digits = () => {
-		if (!isDigit(text[index])) fail();
-		while (isDigit(text[index])) index++;
-	};
-	const expectChar = (char: string) => {
-		if (text[index] !== char) fail();
-		index++;
-	};
-	const scanString = () => {
-		expectChar('"');
-		for (;;) {
-			const char = text[index];
-			if (char === undefined || char < ' ') fail();
-			if (char === '"') {
-				index++;
-				return;
-			}
-			if (char === '\\') {
-				index++;
-				const escape = text[index];
-				if (escape === 'u') {
-					index++;
-					for (let hex = 0; hex < 4; hex++) {
-						if (!/^[0-9a-fA-F]$/.test(text[index] ?? '')) fail();
-						index++;
-					}
-				} else {
-					if (escape === undefined || !SIMPLE_ESCAPES.has(escape)) fail();
-					index++;
-				}
-			} else {
-				index++;
-			}
-		}
-	};
-	const scanNumber = () => {
-		if (text[index] === '-') index++;
-		if (text[index] === '0') index++;
-		else digits();
-		if (text[index] === '.') {
-			index++;
-			digits();
-		}
-		if (text[index] === 'e' || text[index] === 'E') {
-			index++;
-			if (text[index] === '+' || text[index] === '-') index++;
-			digits();
-		}
-	};
-	const scanKeyAndColon = () => {
-		skipWhitespace();
-		scanString();
-		skipWhitespace();
-		expectChar(':');
-	};
-
-	try {
-		let expectingValue = true;
-		for (;;) {
-			skipWhitespace();
-			if (expectingValue) {
-				const char = text[index];
-				if (char === '{' || char === '[') {
-					open.push(char);
-					index++;
-					skipWhitespace();
-					const closer = char === '{' ? '}' : ']';
-					if (text[index] === closer) {
-						open.pop();
-						index++;
-						expectingValue = false;
-					} else if (char === '{') {
-						scanKeyAndColon();
-					}
-					continue;
-				}
-				if (char === '"') scanString();
-				else if (char === '-' || isDigit(char)) scanNumber();
-				else {
-					const literal = ['true', 'false', 'null'].find((word) => word[0] === char);
-					if (literal === undefined) fail();
-					for (const letter of literal) expectChar(letter);
-				}
-				expectingValue = false;
-				continue;
-			}
-			const container = open[open.length - 1];
-			if (container === undefined) {
-				if (index < text.length) fail();
-				return undefined;
-			}
-			if (text[index] === ',') {
-				index++;
-				if (container === '{') scanKeyAndColon();
-				expectingValue = true;
-			} else if (text[index] === (container === '{' ? '}' : ']')) {
-				open.pop();
-				index++;
-			} else {
-				fail();
-			}
-		}
-	} catch (error) {
-		// Only `fail` throws here; anything else would be a scanner bug, reported without a position.
-		return error instanceof JsonSyntaxErrorAt ? error.position : undefined;
-	}
+/** The 401 (with the first rule's challenge) for a request no rule authorizes; else undefined. */
+export function authenticationError(
+	request: IncomingRequestParts,
+	rules: readonly WebhookAuthRule[],
+): WebhookRequestError | undefined {
+	const result = checkAnyWebhookAuth(request, rules);
+	if (result.ok) return undefined;
+	return new WebhookRequestError(401, result.message, rules.length > 0 ? authChallengeHeaders(rules[0]) : {});
 }
 
 // ---------------------------------------------------------------------------
 // n8n-facing layer
-
-/**
- * Answers `body` as JSON with `status` and tells n8n not to start an execution (for answers
- * that are not errors, e.g. "already processed"). If a response was already sent, it only returns.
- */
-export function respondWithJson(
-	this: IWebhookFunctions,
-	status: number,
-	body: unknown,
-	extraHeaders: Record<string, string> = {},
-): IWebhookResponseData {
-	const response = this.getResponseObject();
-	if (response.headersSent !== true) {
-		const payload = JSON.stringify(body);
-		response.writeHead(status, {
-			...extraHeaders,
-			'Content-Type': 'application/json; charset=utf-8',
-			'Content-Length': String(Buffer.byteLength(payload)),
-		});
-		response.end(payload);
-	}
-	return { noWebhookResponse: true };
-}
-
-/**
- * Answers `{"error": message}` as JSON with `status` and tells n8n not to start an execution.
- * If a response was already sent, it only returns.
- */
-export function respondWithError(
-	this: IWebhookFunctions,
-	status: number,
-	message: string,
-	extraHeaders: Record<string, string> = {},
-): IWebhookResponseData {
-	return respondWithJson.call(this, status, { error: message }, extraHeaders);
-}
-
-/** Answers 405 with an `Allow` header when the request method is not in `allowed`; else undefined. */
-export function rejectUnlessMethod(this: IWebhookFunctions, allowed: string[]): IWebhookResponseData | undefined {
-	const method = String(this.getRequestObject().method ?? '').toUpperCase();
-	const allowedMethods = allowed.map((name) => name.toUpperCase());
-	if (allowedMethods.includes(method)) return undefined;
-	return respondWithError.call(this, 405, `Method not allowed: use ${allowedMethods.join(' or ')}`, {
-		Allow: allowedMethods.join(', '),
-	});
-}
 
 /**
  * Answers 401 (with a `WWW-Authenticate` challenge for basic and bearer rules) unless the
@@ -548,10 +286,17 @@ export function rejectUnlessAuthenticated(
 	rule: WebhookAuthRule,
 ): IWebhookResponseData | undefined {
 	const request = this.getRequestObject();
-	const result = checkWebhookAuth(
-		{ headers: request.headers ?? {}, query: request.query ?? {} },
-		rule,
-	);
-	if (result.ok) return undefined;
-	return respondWithError.call(this, 401, result.message, authChallengeHeaders(rule));
+	const error = authenticationError({ headers: request.headers ?? {}, query: request.query ?? {} }, [rule]);
+	return error === undefined ? undefined : answerRequestError.call(this, error);
 }
+
+// Body reading and plain answers live in their own files; exported here too for existing callers.
+export {
+	DEFAULT_MAX_BODY_BYTES,
+	describeJsonSyntaxError,
+	locateJsonSyntaxError,
+	readJsonBody,
+	type BodyCheck,
+	type IncomingBody,
+} from './jsonBody';
+export { rejectUnlessMethod, respondWithError, respondWithJson } from './webhookAnswers';
