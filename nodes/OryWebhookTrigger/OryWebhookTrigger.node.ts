@@ -10,29 +10,14 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { getHeader } from '../shared/headers';
 import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
-import { readRawRequestBody, type RawBodySource } from '../shared/rawBody';
-import {
-	claimDelivery,
-	deliveryId,
-	ledgerFor,
-	replayAnswer,
-	settleWithResponse,
-	type RecordedAnswer,
-} from '../shared/redelivery';
-import {
-	readJsonBody,
-	rejectUnlessAuthenticated,
-	rejectUnlessMethod,
-	respondWithError,
-	respondWithJson,
-	type WebhookAuthRule,
-} from '../shared/webhookAuth';
+import { claimDelivery } from '../shared/deliveryClaims';
+import { deliveryId, ledgerFor, replayAnswer, settleWithResponse, type RecordedAnswer } from '../shared/redelivery';
+import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
+import { handleWebhook, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asOryCredentials, authRule, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, oryWebhookTriggerProperties } from './description';
 import { buildOutputItem, normalizeOryPayload } from './payload';
-import { webhookCredentials } from '../shared/webhookCredentialCache';
 
 /** Every method answers here; only POST can start an execution, the others get 405. */
 const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
@@ -45,10 +30,16 @@ type DeduplicateOn = 'requestId' | 'triggerId' | 'off';
  */
 const REDELIVERY_WAIT_MS = 20_000;
 
-interface WebhookRequest extends RawBodySource {
-	method?: string;
-	query?: Record<string, unknown>;
-}
+/** What Ory sends: a JSON body by POST, authenticated by the Ory Webhook credential. */
+const ORY_INTAKE: Omit<WebhookIntakeSpec, 'maxBodyBytes'> = {
+	methods: ['POST'],
+	auth: {
+		credentialType: 'oryWebhookApi',
+		credentialName: 'Ory Webhook',
+		rules: (credential) => [authRule(asOryCredentials(credential))],
+	},
+	body: { accepts: ['json'] },
+};
 
 const storeKey = (context: IWebhookFunctions) => ledgerKeyOf('', context);
 
@@ -106,83 +97,63 @@ export class OryWebhookTrigger implements INodeType {
 	// Nothing is registered at Ory (its webhooks are configuration).
 	webhookMethods = configuredWebhookMethods('');
 
-
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject() as WebhookRequest;
-
-		const wrongMethod = rejectUnlessMethod.call(this, ['POST']);
-		if (wrongMethod) return wrongMethod;
-
-		let rule: WebhookAuthRule;
-		try {
-			rule = authRule(asOryCredentials(await webhookCredentials(this, 'oryWebhookApi')));
-		} catch {
-			return respondWithError.call(this, 500, 'The Ory Webhook credential of this trigger cannot be read');
-		}
-		// Checked before the body is read, so unauthenticated callers cost no parsing.
-		const unauthenticated = rejectUnlessAuthenticated.call(this, rule);
-		if (unauthenticated) return unauthenticated;
-
 		const settings = this.getNodeParameter('settings', {}) as IDataObject;
-		const maxBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
-		const raw = await readRawRequestBody(request, maxBytes);
-		if (!raw.ok) {
-			// After a 413 the rest of the upload is not wanted: close instead of draining it.
-			return respondWithError.call(this, raw.status, raw.message, raw.status === 413 ? { Connection: 'close' } : {});
-		}
-		const json = readJsonBody({ headers: request.headers, rawBody: raw.bytes }, maxBytes);
-		if (!json.ok) return respondWithError.call(this, json.status, json.message);
-
-		const normalized = normalizeOryPayload(json.body, { queryEvent: request.query?.event });
-		if (!normalized.ok) return respondWithError.call(this, 400, normalized.message);
-		const { payload } = normalized;
-
-		const events = this.getNodeParameter('events', []) as string[];
-		if (events.length > 0 && !events.includes(payload.event)) {
-			return respondWithJson.call(this, 200, { status: 'ignored', event: payload.event });
-		}
-
-		const ids = {
-			requestId: deliveryId(getHeader(request.headers, 'ory-webhook-request-id')),
-			triggerId: deliveryId(getHeader(request.headers, 'ory-webhook-trigger-id')),
-		};
-		const item = buildOutputItem(payload, ids);
-		if (settings.requireEmail === true && item.email === null) {
-			return respondWithError.call(this, 400, 'The identity has no email (traits.email)');
-		}
-
-		const start: IWebhookResponseData = {
-			workflowData: [[{ json: item, pairedItem: { item: 0 } }]],
-			webhookResponse: { status: 'accepted', requestId: ids.requestId },
-		};
-		const key = dedupeKey((settings.deduplicateOn ?? 'triggerId') as DeduplicateOn, ids);
-		if (key === null) return start;
-
-		const ledger = ledgerFor<RecordedAnswer>(storeKey(this));
-		const claim = await claimDelivery(ledger, key, REDELIVERY_WAIT_MS);
-		if (claim.state === 'succeeded') return replayAnswer(this.getResponseObject(), claim.answer);
-		if (claim.state === 'running') {
-			// 503 is what Ory's HTTP client retries (5xx but 501, and 429); a 409 it would not.
-			return respondWithError.call(this, 503, 'An earlier attempt of this delivery is still running: retry later', {
-				'Retry-After': '10',
+		const maxBodyBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
+		return await handleWebhook(this, { ...ORY_INTAKE, maxBodyBytes }, async (intake) => {
+			const normalized = normalizeOryPayload(intake.body.type === 'json' ? intake.body.value : undefined, {
+				queryEvent: intake.request.query?.event,
 			});
-		}
-		// Claimed after the last await: of simultaneous copies only one gets here. How n8n
-		// 2.41.1 answers (read in its webhook-helpers, pinned by test/e2e/oryToZoho.test.ts):
-		// - lastNode ("after the run"): 200 when the run succeeded; a failed run, or a run
-		//   whose last node failed, gets 500 {"message":"Error in workflow"}.
-		// - responseNode: the Ory Respond node's answer as soon as it runs (its 4xx interrupt
-		//   answers are successes: Ory shows their messages); 204 when a successful run had
-		//   none; 500 {"message":"Error in workflow"} when the run failed before answering.
-		// - onReceived: 200 {status:'accepted'} once the execution has started, before it
-		//   runs, so there is no run outcome at the HTTP level. That acknowledgement is
-		//   recorded as the delivery's answer: n8n writes it only after it has started the
-		//   run in this process, so a retry of it means the answer was lost on the way to Ory,
-		//   not that the run failed, and running again would make two runs of one delivery.
-		//   A 5xx (n8n could not start the run) is forgotten, and the retry runs.
-		// Any answer under 500 is replayed to redeliveries; 500 and up forgets the key.
-		settleWithResponse(ledger, key, this.getResponseObject());
-		return start;
+			if (!normalized.ok) throw new WebhookRequestError(400, normalized.message);
+			const { payload } = normalized;
+
+			const events = this.getNodeParameter('events', []) as string[];
+			if (events.length > 0 && !events.includes(payload.event)) {
+				return respondWithJson.call(this, 200, { status: 'ignored', event: payload.event });
+			}
+
+			const ids = {
+				requestId: deliveryId(intake.header('ory-webhook-request-id')),
+				triggerId: deliveryId(intake.header('ory-webhook-trigger-id')),
+			};
+			const item = buildOutputItem(payload, ids);
+			if (settings.requireEmail === true && item.email === null) {
+				throw new WebhookRequestError(400, 'The identity has no email (traits.email)');
+			}
+
+			const start: IWebhookResponseData = {
+				workflowData: [[{ json: item, pairedItem: { item: 0 } }]],
+				webhookResponse: { status: 'accepted', requestId: ids.requestId },
+			};
+			const key = dedupeKey((settings.deduplicateOn ?? 'triggerId') as DeduplicateOn, ids);
+			if (key === null) return start;
+
+			const ledger = ledgerFor<RecordedAnswer>(storeKey(this));
+			const claim = await claimDelivery(ledger, key, REDELIVERY_WAIT_MS);
+			if (claim.state === 'succeeded') return replayAnswer(this.getResponseObject(), claim.answer);
+			if (claim.state === 'running') {
+				// 503 is what Ory's HTTP client retries (5xx but 501, and 429); a 409 it would not.
+				throw new WebhookRequestError(503, 'An earlier attempt of this delivery is still running: retry later', {
+					'Retry-After': '10',
+				});
+			}
+			// Claimed after the last await: of simultaneous copies only one gets here. How n8n
+			// 2.41.1 answers (read in its webhook-helpers, pinned by test/e2e/oryToZoho.test.ts):
+			// - lastNode ("after the run"): 200 when the run succeeded; a failed run, or a run
+			//   whose last node failed, gets 500 {"message":"Error in workflow"}.
+			// - responseNode: the Ory Respond node's answer as soon as it runs (its 4xx interrupt
+			//   answers are successes: Ory shows their messages); 204 when a successful run had
+			//   none; 500 {"message":"Error in workflow"} when the run failed before answering.
+			// - onReceived: 200 {status:'accepted'} once the execution has started, before it
+			//   runs, so there is no run outcome at the HTTP level. That acknowledgement is
+			//   recorded as the delivery's answer: n8n writes it only after it has started the
+			//   run in this process, so a retry of it means the answer was lost on the way to Ory,
+			//   not that the run failed, and running again would make two runs of one delivery.
+			//   A 5xx (n8n could not start the run) is forgotten, and the retry runs.
+			// Any answer under 500 is replayed to redeliveries; 500 and up forgets the key.
+			settleWithResponse(ledger, key, this.getResponseObject());
+			return start;
+		});
 	}
 }
 

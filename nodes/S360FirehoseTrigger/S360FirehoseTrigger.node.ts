@@ -12,21 +12,13 @@ import {
 } from 'n8n-workflow';
 
 import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
-import { readRawRequestBody, type RawBodySource } from '../shared/rawBody';
 import { ledgerFor, watchResponse } from '../shared/redelivery';
-import {
-	authChallengeHeaders,
-	readJsonBody,
-	rejectUnlessMethod,
-	respondWithError,
-	respondWithJson,
-	type WebhookAuthRule,
-} from '../shared/webhookAuth';
-import { asS360Credentials, authRules, checkCredentialSettings, checkS360Auth } from './auth';
+import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
+import { handleWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
+import { asS360Credentials, authRules, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, s360FirehoseTriggerProperties } from './description';
 import { normalizeContact, readBucket, type NormalizedContact } from './payload';
 import { claimContacts, MAX_WAIT_FOR_RUNNING_MS } from './redelivery';
-import { webhookCredentials } from '../shared/webhookCredentialCache';
 
 /** Every method answers here; only POST can start an execution, the others get 405. */
 const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
@@ -40,10 +32,16 @@ const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
 // its contacts no longer, so the resend runs instead of waiting on an answer nobody receives.
 const LEDGER_LIMITS = { maxKeys: 10_000, abandonRunningAfterMs: 60_000 };
 
-interface WebhookRequest extends RawBodySource {
-	method?: string;
-	query?: Record<string, unknown>;
-}
+/** What S-360 pushes: a JSON bucket by POST, authenticated by the S-360 Firehose credential. */
+const S360_INTAKE: Omit<WebhookIntakeSpec, 'maxBodyBytes'> = {
+	methods: ['POST'],
+	auth: {
+		credentialType: 's360FirehoseApi',
+		credentialName: 'S-360 Firehose',
+		rules: (credential) => authRules(asS360Credentials(credential)),
+	},
+	body: { accepts: ['json'] },
+};
 
 const storeKey = (context: IWebhookFunctions) => ledgerKeyOf('s360:', context);
 
@@ -99,82 +97,63 @@ export class S360FirehoseTrigger implements INodeType {
 	// Nothing is registered at S-360 (its interface is configured in its back office).
 	webhookMethods = configuredWebhookMethods('s360:');
 
-
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject() as WebhookRequest;
-
-		const wrongMethod = rejectUnlessMethod.call(this, ['POST']);
-		if (wrongMethod) return wrongMethod;
-
-		let rules: WebhookAuthRule[];
-		try {
-			rules = authRules(asS360Credentials(await webhookCredentials(this, 's360FirehoseApi')));
-		} catch {
-			return respondWithError.call(this, 500, 'The S-360 Firehose credential of this trigger cannot be read');
-		}
-		// Checked before the body is read, so unauthenticated callers cost no parsing.
-		const auth = checkS360Auth({ headers: request.headers ?? {}, query: request.query ?? {} }, rules);
-		if (!auth.ok) return respondWithError.call(this, 401, auth.message, authChallengeHeaders(rules[0]));
-
 		const settings = this.getNodeParameter('settings', {}) as IDataObject;
-		const maxBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
-		const raw = await readRawRequestBody(request, maxBytes);
-		if (!raw.ok) {
-			// After a 413 the rest of the upload is not wanted: close instead of draining it.
-			return respondWithError.call(this, raw.status, raw.message, raw.status === 413 ? { Connection: 'close' } : {});
-		}
-		const json = readJsonBody({ headers: request.headers, rawBody: raw.bytes }, maxBytes);
-		if (!json.ok) return respondWithError.call(this, json.status, json.message);
-
-		const bucket = readBucket(json.body);
-		if (!bucket.ok) return respondWithError.call(this, 400, bucket.message);
-		if (bucket.contacts.length === 0) return respondWithJson.call(this, 200, { status: 'empty', contacts: 0 });
-
-		// The institution's zone; without one the workflow's, as the MeherY and Zoho nodes do.
-		const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() !== '' ? settings.timeZone.trim() : this.getTimezone();
-		// The same change twice in one bucket is one contact to sync.
-		const unique = new Map<string, NormalizedContact>();
-		for (const raw of bucket.contacts) {
-			const contact = normalizeContact(raw, { timeZone });
-			if (!unique.has(contact.deliveryKey)) unique.set(contact.deliveryKey, contact);
-		}
-		let contacts = [...unique.values()];
-
-		if (settings.dropRedeliveries !== false) {
-			const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
-			const claim = await claimContacts(ledger, contacts, MAX_WAIT_FOR_RUNNING_MS);
-			if (claim.state === 'busy') {
-				return respondWithError.call(this, 503, 'An earlier delivery of these contacts is still running: send them again later', {
-					'Retry-After': '60',
-				});
-			}
-			const claimed = claim.contacts;
-			if (claimed.length === 0) {
-				return respondWithJson.call(this, 200, { status: 'alreadySynced', contacts: contacts.length });
-			}
-			const keys = claimed.map((contact) => contact.deliveryKey);
-			// Only a run that succeeded is remembered. Acknowledging after success, n8n's answer is
-			// the run's outcome: 200 after success, 500 after a failure. Acknowledging at once, n8n
-			// answers 200 as soon as the run has started and tells webhook() nothing more (no
-			// execution promise reaches a trigger), so that 200 only ends the claim: the contacts are
-			// "running" until then, so a copy arriving meanwhile waits instead of starting a second
-			// run, and remembered as nothing after it, so an operator's re-push after a failed run
-			// runs again. (A Delivery Key on the writing node skips what was written.)
-			const remembersSuccess = this.getNodeParameter('responseMode', 'lastNode') === 'lastNode';
-			watchResponse(this.getResponseObject(), (status) => {
-				const settledAt = Date.now();
-				for (const key of keys) {
-					if (status === 200 && remembersSuccess) ledger.succeed(key, true, settledAt);
-					else ledger.fail(key);
-				}
-			});
-			contacts = claimed;
-		}
-
-		const items: INodeExecutionData[] = contacts.map((contact, index) => ({
-			json: contact as unknown as IDataObject,
-			pairedItem: { item: index },
-		}));
-		return { workflowData: [items] };
+		const maxBodyBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
+		return await handleWebhook(this, { ...S360_INTAKE, maxBodyBytes }, async (intake) => await startRun.call(this, intake, settings));
 	}
+}
+
+/** The run for an accepted bucket: its contacts not yet synced, or the answer that starts none. */
+async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings: IDataObject): Promise<IWebhookResponseData> {
+	const bucket = readBucket(intake.body.type === 'json' ? intake.body.value : undefined);
+	if (!bucket.ok) throw new WebhookRequestError(400, bucket.message);
+	if (bucket.contacts.length === 0) return respondWithJson.call(this, 200, { status: 'empty', contacts: 0 });
+
+	// The institution's zone; without one the workflow's, as the MeherY and Zoho nodes do.
+	const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() !== '' ? settings.timeZone.trim() : this.getTimezone();
+	// The same change twice in one bucket is one contact to sync.
+	const unique = new Map<string, NormalizedContact>();
+	for (const raw of bucket.contacts) {
+		const contact = normalizeContact(raw, { timeZone });
+		if (!unique.has(contact.deliveryKey)) unique.set(contact.deliveryKey, contact);
+	}
+	let contacts = [...unique.values()];
+
+	if (settings.dropRedeliveries !== false) {
+		const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
+		const claim = await claimContacts(ledger, contacts, MAX_WAIT_FOR_RUNNING_MS);
+		if (claim.state === 'busy') {
+			throw new WebhookRequestError(503, 'An earlier delivery of these contacts is still running: send them again later', {
+				'Retry-After': '60',
+			});
+		}
+		const claimed = claim.contacts;
+		if (claimed.length === 0) {
+			return respondWithJson.call(this, 200, { status: 'alreadySynced', contacts: contacts.length });
+		}
+		const keys = claimed.map((contact) => contact.deliveryKey);
+		// Only a run that succeeded is remembered. Acknowledging after success, n8n's answer is
+		// the run's outcome: 200 after success, 500 after a failure. Acknowledging at once, n8n
+		// answers 200 as soon as the run has started and tells webhook() nothing more (no
+		// execution promise reaches a trigger), so that 200 only ends the claim: the contacts are
+		// "running" until then, so a copy arriving meanwhile waits instead of starting a second
+		// run, and remembered as nothing after it, so an operator's re-push after a failed run
+		// runs again. (A Delivery Key on the writing node skips what was written.)
+		const remembersSuccess = this.getNodeParameter('responseMode', 'lastNode') === 'lastNode';
+		watchResponse(this.getResponseObject(), (status) => {
+			const settledAt = Date.now();
+			for (const key of keys) {
+				if (status === 200 && remembersSuccess) ledger.succeed(key, true, settledAt);
+				else ledger.fail(key);
+			}
+		});
+		contacts = claimed;
+	}
+
+	const items: INodeExecutionData[] = contacts.map((contact, index) => ({
+		json: contact as unknown as IDataObject,
+		pairedItem: { item: index },
+	}));
+	return { workflowData: [items] };
 }
