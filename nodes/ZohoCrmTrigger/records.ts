@@ -41,7 +41,7 @@ export interface NormalisedRecord extends IDataObject {
 	/** Modified_Time as ISO 8601 in UTC. */
 	changedAt: string | null;
 	affectedFields: string[];
-	/** `<module>:<id>@<changedAt>`: what redeliveries of the same change are recognised by. */
+	/** `<module>:<id>@<changedAt>#<content hash>`: what redeliveries of the same change are recognised by. */
 	deliveryKey: string;
 	warnings: string[];
 	record: IDataObject;
@@ -162,8 +162,8 @@ export function normaliseRecord(
 		birthDate: readDate(record.Date_of_Birth, reading, warnings, 'Date_of_Birth'),
 		changedAt,
 		affectedFields: context.affectedFields ?? [],
-		// Without a change time, the content: the same fields sent again are the same change.
-		deliveryKey: `${context.module}:${id}@${changedAt ?? `sha256:${contentHash(record)}`}`,
+		// Modified_Time has whole seconds: two edits within one second differ only in content.
+		deliveryKey: `${context.module}:${id}@${changedAt ?? '-'}#${contentHash(record)}`,
 		warnings,
 		record,
 	};

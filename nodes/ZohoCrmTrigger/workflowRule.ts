@@ -36,42 +36,6 @@ function scalar(value: unknown): unknown {
 	return Array.isArray(value) ? value[0] : value;
 }
 
-/**
- * The leaves of a user-defined XML body, by element name (`<email>a@b.c</email>`), entities
- * decoded and CDATA kept as written. Zoho's XML bodies are templates of leaf elements; an
- * element that repeats keeps its first value.
- */
-export function xmlLeaves(xml: string): Record<string, string> {
-	const leaves = Object.create(null) as Record<string, string>;
-	const leaf = /<([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?>((?:<!\[CDATA\[[\s\S]*?\]\]>|[^<])*)<\/\1\s*>/g;
-	for (let match = leaf.exec(xml); match !== null; match = leaf.exec(xml)) {
-		const name = match[1].includes(':') ? match[1].slice(match[1].indexOf(':') + 1) : match[1];
-		if (name in leaves) continue;
-		leaves[name] = decodeXmlText(match[2]).trim();
-	}
-	return leaves;
-}
-
-function decodeXmlText(text: string): string {
-	return text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (whole, cdata: string | undefined, entity: string | undefined) => {
-		if (cdata !== undefined) return cdata;
-		switch (entity) {
-			case 'amp':
-				return '&';
-			case 'lt':
-				return '<';
-			case 'gt':
-				return '>';
-			case 'quot':
-				return '"';
-			case 'apos':
-				return "'";
-		}
-		const code = entity!.startsWith('#x') ? parseInt(entity!.slice(2), 16) : Number(entity!.slice(1));
-		return Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-	});
-}
-
 /** A user-defined JSON body's fields: its top level, or the one object under `data`/`record` (or a one-record list). */
 function jsonFields(body: IDataObject): IDataObject {
 	for (const wrapper of ['data', 'record', 'contact', 'lead']) {
@@ -92,8 +56,8 @@ export interface WorkflowRuleDelivery {
 }
 
 /**
- * Reads a workflow-rule delivery: `query` (the URL's parameters) and `body` (form fields or
- * JSON as an object, an XML document as text, or nothing for a GET). `secretParameter` (the
+ * Reads a workflow-rule delivery: `query` (the URL's parameters) and `body` (the fields of a
+ * form or flat XML body, a JSON object, or nothing for a GET), as the shared intake read them. `secretParameter` (the
  * token's name) is left out of what the workflow sees.
  */
 export function readWorkflowRuleDelivery(query: IDataObject, body: unknown, secretParameter: string | undefined): WorkflowRuleDelivery {
@@ -105,8 +69,7 @@ export function readWorkflowRuleDelivery(query: IDataObject, body: unknown, secr
 		}
 	};
 	add(query);
-	if (typeof body === 'string' && body.trim().startsWith('<')) add(xmlLeaves(body));
-	else if (isObject(body)) add(jsonFields(body));
+	if (isObject(body)) add(jsonFields(body));
 	const record = Object.create(null) as IDataObject;
 	for (const [name, value] of Object.entries(received)) {
 		const apiName = API_NAME_OF.get(comparable(name));

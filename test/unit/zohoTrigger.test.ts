@@ -23,7 +23,7 @@ import {
 import { readNotification } from '../../nodes/ZohoCrmTrigger/notification';
 import { normaliseRecord, readFields, readRecordsByIds } from '../../nodes/ZohoCrmTrigger/records';
 import { renewalDue, renewIfDue } from '../../nodes/ZohoCrmTrigger/renewal';
-import { readWorkflowRuleDelivery, xmlLeaves } from '../../nodes/ZohoCrmTrigger/workflowRule';
+import { readWorkflowRuleDelivery } from '../../nodes/ZohoCrmTrigger/workflowRule';
 import { ZohoDouble } from '../doubles/zohoDouble';
 import { ZohoNotifications } from '../doubles/zohoNotifications';
 import { prepareRun } from './fakes/n8nContext';
@@ -213,10 +213,16 @@ describe('normalisation', () => {
 			birthDate: '1815-12-10',
 			changedAt: '2026-12-05T08:35:09.000Z',
 			affectedFields: ['Email'],
-			deliveryKey: 'Contacts:5725767000001234567@2026-12-05T08:35:09.000Z',
+			deliveryKey: expect.stringMatching(/^Contacts:5725767000001234567@2026-12-05T08:35:09\.000Z#[0-9a-f]{32}$/),
 			warnings: [],
 			record,
 		});
+	});
+
+	it('keys a change on id and Modified_Time, and tells apart two edits within the same second by content', () => {
+		const first = normaliseRecord(record, { module: 'Contacts', operation: 'edit' });
+		expect(normaliseRecord({ ...record }, { module: 'Contacts', operation: 'edit' }).deliveryKey).toBe(first.deliveryKey);
+		expect(normaliseRecord({ ...record, Phone: '+44 20 7946 0001' }, { module: 'Contacts', operation: 'edit' }).deliveryKey).not.toBe(first.deliveryKey);
 	});
 
 	it('reads a workflow rule’s dates in the format and time zone set for the webhook', () => {
@@ -276,9 +282,5 @@ describe('workflow-rule deliveries', () => {
 
 	it('reads a user-defined JSON body wrapped in data', () => {
 		expect(readWorkflowRuleDelivery({}, { data: [{ id: '5', Last_Name: 'Lee' }] }, undefined).record).toEqual({ id: '5', Last_Name: 'Lee' });
-	});
-
-	it('reads the leaves of a user-defined XML body, entities and CDATA decoded', () => {
-		expect(xmlLeaves('<?xml version="1.0"?><contact><id>9</id><email>a&amp;b@x.test</email><note><![CDATA[<hi>]]></note></contact>')).toEqual({ id: '9', email: 'a&b@x.test', note: '<hi>' });
 	});
 });
