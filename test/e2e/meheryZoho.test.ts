@@ -85,6 +85,15 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 		expect(double.requests[0].ignoredCodes).toEqual([]);
 	});
 
+	it('starts no second run for the same contact sent again, and answers Zoho 200', async () => {
+		const before = (await n8n.executions('zoho-mehery')).length;
+		const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters()));
+		expect(answer.status).toBe(200);
+		expect(JSON.parse(answer.text)).toEqual({ status: 'alreadyDelivered', records: 1 });
+		expect(double.counters.requests).toBe(0);
+		expect((await n8n.executions('zoho-mehery')).length).toBe(before);
+	});
+
 	it('updates the profile from a JSON body the same way', async () => {
 		const body = JSON.stringify(zohoContactParameters({ email1: 'json.contact@example.test', dateOfBirth: '1985-12-31' }));
 		const answer = await zohoPost('zoho-mehery', body, 'application/json');
@@ -114,7 +123,8 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 	it('fails on a 200 answer whose envelope carries errors[], with MeherY’s description', async () => {
 		const before = (await n8n.executions('zoho-mehery')).length;
 		double.injectFault({ status: 200, errors: [{ field: 'phone2', code: 'INVALID_PHONE', description: 'Phone number is not valid for IN' }] });
-		const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters()));
+		// Another contact: the one the first spec synced is a change already delivered, which starts no run.
+		const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters({ email1: 'envelope.errors@example.test' })));
 		expect(answer.status).toBeGreaterThanOrEqual(500);
 		const data = await lastExecution('zoho-mehery', before + 1);
 		expect(data.resultData.error?.message).toBe('MeherY answered 200 INVALID_PHONE: field phone2 — Phone number is not valid for IN');
@@ -165,7 +175,7 @@ describe('Zoho CRM → MeherY in a real n8n', () => {
 		it('fails on a 200 that is an HTML page', async () => {
 			const before = (await n8n.executions('zoho-mehery')).length;
 			double.injectFault({ status: 200, rawBody: '<html><body>Maintenance</body></html>' });
-			const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters()));
+			const answer = await zohoPost('zoho-mehery', zohoFormData(zohoContactParameters({ email1: 'maintenance.page@example.test' })));
 			expect(answer.status).toBeGreaterThanOrEqual(500);
 			const data = await lastExecution('zoho-mehery', before + 1);
 			expect(data.resultData.error?.message).toBe("MeherY answered 200 with something that is not its API's answer: <html><body>Maintenance</body></html>");
