@@ -72,7 +72,7 @@ function first(value: unknown): unknown {
 
 /** The workflow rule's token: a query or form parameter, or a header, as the node says; compared in constant time. */
 function checkWorkflowRuleToken(ctx: IWebhookFunctions, intake: WebhookIntake): string {
-	const name = String(ctx.getNodeParameter('tokenParameter', DEFAULT_TOKEN_PARAMETER)).trim() || DEFAULT_TOKEN_PARAMETER;
+	const name = String(ctx.getNodeParameter('verificationParameter', DEFAULT_TOKEN_PARAMETER)).trim() || DEFAULT_TOKEN_PARAMETER;
 	const expected = String(ctx.getNodeParameter('webhookToken', ''));
 	const place = ctx.getNodeParameter('tokenIn', 'either') as 'either' | 'parameter' | 'header';
 	const candidates: unknown[] = [];

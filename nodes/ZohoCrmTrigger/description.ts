@@ -25,7 +25,7 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'In Zoho: Setup → Automation → Actions → Webhooks → Configure Webhook. URL to Notify: this node’s Production URL; Method: POST (or GET); Module: the one chosen here; entity parameters named by Zoho API name or plain names (id, Email, First_Name, Last_Name, Phone, Mobile, Date_of_Birth, Modified_Time); a custom parameter named as Token Parameter with the token below. Then attach the webhook to a workflow rule (Setup → Automation → Workflow Rules).',
+			'In Zoho: Setup → Automation → Actions → Webhooks → Configure Webhook. URL to Notify: this node’s Production URL; Method: POST (or GET); Module: the one chosen here; an entity parameter named ID with the record’s ID, and fields named by Zoho API name or plain name (Email, First_Name, Last_Name, Phone, Mobile, Date_of_Birth, Modified_Time); a custom parameter named as Verification Parameter, with the token below as its value. Then attach the webhook to a workflow rule (Setup → Automation → Workflow Rules).',
 		name: 'workflowRuleNotice',
 		type: 'notice',
 		default: '',
@@ -74,8 +74,8 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 		displayOptions: automatic,
 	},
 	{
-		displayName: 'Token Parameter',
-		name: 'tokenParameter',
+		displayName: 'Verification Parameter',
+		name: 'verificationParameter',
 		type: 'string',
 		default: DEFAULT_TOKEN_PARAMETER,
 		description: 'Name of the custom parameter (or header) that carries the token in Zoho’s webhook',
@@ -178,16 +178,6 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 				displayOptions: { show: { '/source': ['workflowRule'] } },
 			},
 			{
-				displayName: 'Time Zone',
-				name: 'timeZone',
-				type: 'string',
-				default: '',
-				placeholder: 'Europe/Berlin',
-				description:
-					'The time zone chosen for the webhook in Zoho (IANA name): date-times without an offset are read in it. Empty: the workflow’s time zone.',
-				displayOptions: { show: { '/source': ['workflowRule'] } },
-			},
-			{
 				displayName: 'Drop Redeliveries',
 				name: 'dropRedeliveries',
 				type: 'boolean',
@@ -202,6 +192,16 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 65536 },
 				default: DEFAULT_MAX_BODY_KB,
 				description: 'Larger bodies are refused with 413 and start nothing',
+			},
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'Europe/Berlin',
+				description:
+					'The time zone chosen for the webhook in Zoho (IANA name): date-times without an offset are read in it. Empty: the workflow’s time zone.',
+				displayOptions: { show: { '/source': ['workflowRule'] } },
 			},
 		],
 	},

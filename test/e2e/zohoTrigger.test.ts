@@ -72,7 +72,7 @@ describe('Zoho CRM Trigger in a real n8n', () => {
 		await mehery.start();
 		const zohoCredential = zohoDoubleCredential('zoho', zoho, CLIENT);
 		const meheryApi = meheryCredential('mehery', mehery, { tenant: TENANT, apiKey: API_KEY });
-		const ruleTrigger = (extra: Record<string, unknown>) => ({ source: 'workflowRule', tokenParameter: 'token', webhookToken: RULE_TOKEN, ...extra });
+		const ruleTrigger = (extra: Record<string, unknown>) => ({ source: 'workflowRule', verificationParameter: 'token', webhookToken: RULE_TOKEN, ...extra });
 		n8n = await startN8n({
 			name: 'zoho-trigger',
 			credentials: [zohoCredential, meheryApi],
