@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 
 import { claimKeys } from '../shared/deliveryClaims';
 import type { FieldValues } from '../shared/objects';
-import { ledgerFor, watchResponse } from '../shared/redelivery';
+import { ledgerFor, settleClaimedKeys } from '../shared/redelivery';
 import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
 import { safeEqual } from '../shared/webhookAuth';
 import type { WebhookIntake } from '../shared/webhookIntake';
@@ -133,17 +133,9 @@ export async function startRun(ctx: IWebhookFunctions, records: IDataObject[]): 
 		}
 		const claimed = new Set(claim.claimed);
 		if (claimed.size === 0) return respondWithJson.call(ctx, 200, { status: 'alreadyDelivered', records: records.length });
-		const remembersSuccess = ctx.getNodeParameter('responseMode', 'lastNode') === 'lastNode';
-		watchResponse(ctx.getResponseObject(), (status) => {
-			const settledAt = Date.now();
-			for (const key of claimed) {
-				if (status === 200 && remembersSuccess) ledger.succeed(key, true, settledAt);
-				else ledger.fail(key);
-			}
-		});
+		settleClaimedKeys(ledger, claimed, ctx.getResponseObject(), ctx.getNodeParameter('responseMode', 'lastNode') === 'lastNode');
 		// A change twice in one delivery is one item.
-		const unsent = new Set(claimed);
-		runRecords = records.filter((record) => unsent.delete(String(record.deliveryKey)));
+		runRecords = records.filter((record) => claimed.delete(String(record.deliveryKey)));
 	}
 	const items: INodeExecutionData[] = runRecords.map((record, index) => ({ json: record, pairedItem: { item: index } }));
 	return { workflowData: [items] };

@@ -2,7 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RAW_BODY_PARAMETER } from '../shared/rawBody';
-import { ZOHO_AUTHENTICATION_PROPERTY } from '../ZohoCrmUpsertContact/description';
+import { ZOHO_AUTHENTICATION_PROPERTY, ZOHO_MODULE_PROPERTY } from '../ZohoCrmUpsertContact/description';
 
 /** One week: the longest channel Zoho's API v8 keeps. */
 export const DEFAULT_CHANNEL_LIFETIME_MINUTES = 7 * 24 * 60;
@@ -50,16 +50,7 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 		],
 		default: 'notifications',
 	},
-	{
-		displayName: 'Module',
-		name: 'module',
-		type: 'options',
-		options: [
-			{ name: 'Contacts', value: 'Contacts' },
-			{ name: 'Leads', value: 'Leads' },
-		],
-		default: 'Contacts',
-	},
+	{ ...ZOHO_MODULE_PROPERTY, description: 'The Zoho CRM module whose records start the workflow' },
 	{
 		displayName: 'Events',
 		name: 'events',

@@ -28,6 +28,18 @@ export const ZOHO_AUTHENTICATION_PROPERTY: INodeProperties = {
 	default: 'refreshToken',
 };
 
+/** The Zoho CRM module a node works on. */
+export const ZOHO_MODULE_PROPERTY: INodeProperties = {
+	displayName: 'Module',
+	name: 'module',
+	type: 'options',
+	options: [
+		{ name: 'Contacts', value: 'Contacts' },
+		{ name: 'Leads', value: 'Leads' },
+	],
+	default: 'Contacts',
+};
+
 /** The credentials of a Zoho node, each shown for its Authentication choice. */
 export const ZOHO_CREDENTIALS = [
 	{ name: 'zohoCrmRefreshTokenApi', required: true, displayOptions: { show: { authentication: ['refreshToken'] } } },
@@ -36,17 +48,7 @@ export const ZOHO_CREDENTIALS = [
 
 export const zohoUpsertProperties: INodeProperties[] = [
 	ZOHO_AUTHENTICATION_PROPERTY,
-	{
-		displayName: 'Module',
-		name: 'module',
-		type: 'options',
-		options: [
-			{ name: 'Contacts', value: 'Contacts' },
-			{ name: 'Leads', value: 'Leads' },
-		],
-		default: 'Contacts',
-		description: 'The Zoho CRM module records are upserted into',
-	},
+	{ ...ZOHO_MODULE_PROPERTY, description: 'The Zoho CRM module records are upserted into' },
 	{
 		displayName: 'Map Input Fields Automatically',
 		name: 'autoMap',
