@@ -1,9 +1,6 @@
 import {
 	NodeConnectionTypes,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IDataObject,
-	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -11,16 +8,14 @@ import {
 } from 'n8n-workflow';
 
 import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
+import { credentialSettingsTest } from '../shared/webhookCredentials';
 import { claimDelivery } from '../shared/deliveryClaims';
 import { deliveryId, ledgerFor, replayAnswer, settleWithResponse, type RecordedAnswer } from '../shared/redelivery';
-import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
-import { handleWebhook, type WebhookIntakeSpec } from '../shared/webhookIntake';
+import { refuse, respondWithJson } from '../shared/webhookAnswers';
+import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asOryCredentials, authRule, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, oryWebhookTriggerProperties } from './description';
 import { buildOutputItem, normalizeOryPayload } from './payload';
-
-/** Every method answers here; only POST can start an execution, the others get 405. */
-const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
 
 type DeduplicateOn = 'requestId' | 'triggerId' | 'off';
 
@@ -69,29 +64,13 @@ export class OryWebhookTrigger implements INodeType {
 				// after the run, an empty 200 (the last node's items are no business of Ory's).
 				responseData: '={{$parameter["responseMode"] === "lastNode" ? "noData" : ""}}',
 			},
-			{
-				name: 'default',
-				httpMethod: OTHER_METHODS,
-				path: 'ory',
-				responseMode: 'onReceived',
-				responseData: '',
-				ndvHideUrl: true,
-				ndvHideMethod: true,
-			},
+			otherMethodsWebhook('ory', ORY_INTAKE.methods),
 		],
 		properties: oryWebhookTriggerProperties,
 	};
 
 	methods = {
-		credentialTest: {
-			async oryWebhookApiTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const result = checkCredentialSettings(asOryCredentials(credential.data ?? {}));
-				return { status: result.ok ? 'OK' : 'Error', message: result.message };
-			},
-		},
+		credentialTest: { oryWebhookApiTest: credentialSettingsTest((data) => checkCredentialSettings(asOryCredentials(data))) },
 	};
 
 	// Nothing is registered at Ory (its webhooks are configuration).
@@ -99,12 +78,12 @@ export class OryWebhookTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const settings = this.getNodeParameter('settings', {}) as IDataObject;
-		const maxBodyBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
+		const maxBodyBytes = maxBodyBytesOf(settings, DEFAULT_MAX_BODY_KB);
 		return await handleWebhook(this, { ...ORY_INTAKE, maxBodyBytes }, async (intake) => {
 			const normalized = normalizeOryPayload(intake.body.type === 'json' ? intake.body.value : undefined, {
 				queryEvent: intake.request.query?.event,
 			});
-			if (!normalized.ok) throw new WebhookRequestError(400, normalized.message);
+			if (!normalized.ok) refuse(400, normalized.message);
 			const { payload } = normalized;
 
 			const events = this.getNodeParameter('events', []) as string[];
@@ -118,7 +97,7 @@ export class OryWebhookTrigger implements INodeType {
 			};
 			const item = buildOutputItem(payload, ids);
 			if (settings.requireEmail === true && item.email === null) {
-				throw new WebhookRequestError(400, 'The identity has no email (traits.email)');
+				refuse(400, 'The identity has no email (traits.email)');
 			}
 
 			const start: IWebhookResponseData = {
@@ -133,7 +112,7 @@ export class OryWebhookTrigger implements INodeType {
 			if (claim.state === 'succeeded') return replayAnswer(this.getResponseObject(), claim.answer);
 			if (claim.state === 'running') {
 				// 503 is what Ory's HTTP client retries (5xx but 501, and 429); a 409 it would not.
-				throw new WebhookRequestError(503, 'An earlier attempt of this delivery is still running: retry later', {
+				refuse(503, 'An earlier attempt of this delivery is still running: retry later', {
 					'Retry-After': '10',
 				});
 			}

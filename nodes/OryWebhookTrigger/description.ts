@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RAW_BODY_PARAMETER } from '../shared/rawBody';
+import { maxBodySizeOption } from '../shared/webhookIntake';
 
 export const DEFAULT_MAX_BODY_KB = 1024;
 
@@ -88,14 +89,7 @@ export const oryWebhookTriggerProperties: INodeProperties[] = [
 				description:
 					'A redelivery of a delivery whose run succeeded gets the first answer again and starts nothing; one whose run failed runs again; one arriving while the first still runs waits for it up to 20 s, then gets 503 (Ory retries). Kept 24 hours, at most 1,000 per node, until n8n restarts.',
 			},
-			{
-				displayName: 'Max Body Size (KB)',
-				name: 'maxBodyKb',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 16384 },
-				default: DEFAULT_MAX_BODY_KB,
-				description: 'Larger bodies are refused with 413 and start nothing',
-			},
+			maxBodySizeOption(DEFAULT_MAX_BODY_KB, 16384),
 			{
 				displayName: 'Require Email',
 				name: 'requireEmail',

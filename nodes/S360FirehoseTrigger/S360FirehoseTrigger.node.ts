@@ -1,9 +1,6 @@
 import {
 	NodeConnectionTypes,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IDataObject,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -12,16 +9,14 @@ import {
 } from 'n8n-workflow';
 
 import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
+import { credentialSettingsTest } from '../shared/webhookCredentials';
 import { ledgerFor, settleClaimedKeys } from '../shared/redelivery';
-import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
-import { handleWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
+import { refuse, respondWithJson } from '../shared/webhookAnswers';
+import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asS360Credentials, authRules, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, s360FirehoseTriggerProperties } from './description';
 import { normalizeContact, readBucket, type NormalizedContact } from './payload';
 import { claimContacts, MAX_WAIT_FOR_RUNNING_MS } from './redelivery';
-
-/** Every method answers here; only POST can start an execution, the others get 405. */
-const OTHER_METHODS = 'GET,PUT,PATCH,DELETE,HEAD';
 
 /**
  * Synced contacts a node remembers. A batch (default 100 contacts a minute) fits 100 times;
@@ -69,29 +64,13 @@ export class S360FirehoseTrigger implements INodeType {
 				// expression costs n8n an expression-sandbox round trip on every request.
 				responseData: 'noData',
 			},
-			{
-				name: 'default',
-				httpMethod: OTHER_METHODS,
-				path: 's360',
-				responseMode: 'onReceived',
-				responseData: '',
-				ndvHideUrl: true,
-				ndvHideMethod: true,
-			},
+			otherMethodsWebhook('s360', S360_INTAKE.methods),
 		],
 		properties: s360FirehoseTriggerProperties,
 	};
 
 	methods = {
-		credentialTest: {
-			async s360FirehoseApiTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const result = checkCredentialSettings(asS360Credentials(credential.data ?? {}));
-				return { status: result.ok ? 'OK' : 'Error', message: result.message };
-			},
-		},
+		credentialTest: { s360FirehoseApiTest: credentialSettingsTest((data) => checkCredentialSettings(asS360Credentials(data))) },
 	};
 
 	// Nothing is registered at S-360 (its interface is configured in its back office).
@@ -99,7 +78,7 @@ export class S360FirehoseTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const settings = this.getNodeParameter('settings', {}) as IDataObject;
-		const maxBodyBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
+		const maxBodyBytes = maxBodyBytesOf(settings, DEFAULT_MAX_BODY_KB);
 		return await handleWebhook(this, { ...S360_INTAKE, maxBodyBytes }, async (intake) => await startRun.call(this, intake, settings));
 	}
 }
@@ -107,7 +86,7 @@ export class S360FirehoseTrigger implements INodeType {
 /** The run for an accepted bucket: its contacts not yet synced, or the answer that starts none. */
 async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings: IDataObject): Promise<IWebhookResponseData> {
 	const bucket = readBucket(intake.body.type === 'json' ? intake.body.value : undefined);
-	if (!bucket.ok) throw new WebhookRequestError(400, bucket.message);
+	if (!bucket.ok) refuse(400, bucket.message);
 	if (bucket.contacts.length === 0) return respondWithJson.call(this, 200, { status: 'empty', contacts: 0 });
 
 	// The institution's zone; without one the workflow's, as the MeherY and Zoho nodes do.
@@ -124,7 +103,7 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 		const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
 		const claim = await claimContacts(ledger, contacts, MAX_WAIT_FOR_RUNNING_MS);
 		if (claim.state === 'busy') {
-			throw new WebhookRequestError(503, 'An earlier delivery of these contacts is still running: send them again later', {
+			refuse(503, 'An earlier delivery of these contacts is still running: send them again later', {
 				'Retry-After': '60',
 			});
 		}

@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RAW_BODY_PARAMETER } from '../shared/rawBody';
+import { maxBodySizeOption } from '../shared/webhookIntake';
 
 /** A bucket of 100 full contacts is a few hundred KB; 5 MB leaves room for big criteria lists. */
 export const DEFAULT_MAX_BODY_KB = 5 * 1024;
@@ -49,14 +50,7 @@ export const s360FirehoseTriggerProperties: INodeProperties[] = [
 				description:
 					'Whether a contact already synced at the same change timestamp is left out of a redelivered bucket (a bucket of only such contacts is answered 200 and starts nothing). Only a run that succeeded is remembered, which the trigger learns with Acknowledge After Success alone: acknowledging at once, it remembers nothing (use the writing node’s Delivery Key option instead). Remembered 24 hours, at most 10,000 contacts per node, until n8n restarts.',
 			},
-			{
-				displayName: 'Max Body Size (KB)',
-				name: 'maxBodyKb',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 65536 },
-				default: DEFAULT_MAX_BODY_KB,
-				description: 'Larger bodies are refused with 413 and start nothing',
-			},
+			maxBodySizeOption(DEFAULT_MAX_BODY_KB, 65536),
 			{
 				displayName: 'Time Zone',
 				name: 'timeZone',

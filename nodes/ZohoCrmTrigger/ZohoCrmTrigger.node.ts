@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	type IDataObject,
 	type INodeType,
 	type INodeTypeDescription,
 	type ITriggerFunctions,
@@ -8,14 +9,13 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { handleWebhook } from '../shared/webhookIntake';
+import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook } from '../shared/webhookIntake';
 import { ZOHO_CREDENTIALS } from '../ZohoCrmUpsertContact/description';
 import { notificationItems, startRun, workflowRuleItems } from './delivery';
 import { DEFAULT_MAX_BODY_KB, zohoCrmTriggerProperties } from './description';
 import { isAutomatic, startRenewal, zohoWebhookMethods } from './subscription';
 
-/** Methods that never start a run: 405. */
-const OTHER_METHODS = 'PUT,PATCH,DELETE,HEAD';
+const WEBHOOK_PATH = 'zoho-crm';
 /** Zoho's user-defined XML and JSON bodies are at most 10,000 characters. */
 const ZOHO_USER_DEFINED_BODY_CHARS = 10_000;
 
@@ -36,7 +36,7 @@ export class ZohoCrmTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				path: 'zoho-crm',
+				path: WEBHOOK_PATH,
 				responseMode: '={{$parameter["responseMode"]}}',
 				// 200 with no body: Zoho reads only the status.
 				responseData: 'noData',
@@ -45,21 +45,13 @@ export class ZohoCrmTrigger implements INodeType {
 				// A workflow rule's webhook may use GET, its parameters in the query string.
 				name: 'default',
 				httpMethod: 'GET',
-				path: 'zoho-crm',
+				path: WEBHOOK_PATH,
 				responseMode: '={{$parameter["responseMode"]}}',
 				responseData: 'noData',
 				ndvHideUrl: true,
 				ndvHideMethod: true,
 			},
-			{
-				name: 'default',
-				httpMethod: OTHER_METHODS,
-				path: 'zoho-crm',
-				responseMode: 'onReceived',
-				responseData: '',
-				ndvHideUrl: true,
-				ndvHideMethod: true,
-			},
+			otherMethodsWebhook(WEBHOOK_PATH, ['GET', 'POST']),
 		],
 		properties: zohoCrmTriggerProperties,
 	};
@@ -73,8 +65,7 @@ export class ZohoCrmTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const automatic = isAutomatic(this);
-		const settings = this.getNodeParameter('settings', {}) as { maxBodyKb?: number };
-		const maxBodyBytes = Math.max(1, Number(settings.maxBodyKb ?? DEFAULT_MAX_BODY_KB)) * 1024;
+		const maxBodyBytes = maxBodyBytesOf(this.getNodeParameter('settings', {}) as IDataObject, DEFAULT_MAX_BODY_KB);
 		return await handleWebhook(
 			this,
 			automatic

@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RAW_BODY_PARAMETER } from '../shared/rawBody';
+import { maxBodySizeOption } from '../shared/webhookIntake';
 import { ZOHO_AUTHENTICATION_PROPERTY, ZOHO_MODULE_PROPERTY } from '../ZohoCrmUpsertContact/description';
 
 /** One week: the longest channel Zoho's API v8 keeps. */
@@ -176,14 +177,7 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 				description:
 					'Whether a change already delivered by a run that succeeded (same record ID and Modified_Time) starts nothing when Zoho sends it again. Remembered 24 hours in this n8n process; set the writing node’s Delivery Key to the item’s deliveryKey to cover every process.',
 			},
-			{
-				displayName: 'Max Body Size (KB)',
-				name: 'maxBodyKb',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 65536 },
-				default: DEFAULT_MAX_BODY_KB,
-				description: 'Larger bodies are refused with 413 and start nothing',
-			},
+			maxBodySizeOption(DEFAULT_MAX_BODY_KB, 65536),
 			{
 				displayName: 'Time Zone',
 				name: 'timeZone',

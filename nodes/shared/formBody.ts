@@ -5,19 +5,12 @@
  * at. Messages never quote what the sender sent (names included): parts are counted instead.
  */
 import { addFieldValue, type FieldValues } from './objects';
+import { decodeUtf8 } from './rawBody';
 
 export type FormReading = { ok: true; fields: FieldValues } | { ok: false; message: string };
 
 function fail(message: string): FormReading {
 	return { ok: false, message };
-}
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-	try {
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		return undefined;
-	}
 }
 
 function decodeComponent(text: string): string | undefined {

@@ -4,7 +4,7 @@
  * data property, so a parsed body never changes a prototype (pinned in webhookIntake.test).
  */
 import { getHeader, singleHeaderValue } from './headers';
-import { declaredContentLength, tooLargeMessage } from './rawBody';
+import { declaredContentLength, decodeUtf8, tooLargeMessage } from './rawBody';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -48,16 +48,6 @@ function byteLengthOf(request: IncomingBody): number {
 		return Buffer.byteLength(JSON.stringify(body) ?? '');
 	} catch {
 		return 0;
-	}
-}
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-	try {
-		// Strips one leading BOM (a string rawBody is turned into bytes first, so its BOM too);
-		// refuses invalid UTF-8 rather than replacing it silently.
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		return undefined;
 	}
 }
 

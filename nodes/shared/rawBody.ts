@@ -52,6 +52,18 @@ function tooLarge(maxBytes: number): RawBodyResult {
 	return { ok: false, status: 413, message: tooLargeMessage(maxBytes) };
 }
 
+/**
+ * Bytes as UTF-8 text, or undefined when they are not UTF-8: refused rather than replaced
+ * silently. Strips one leading BOM.
+ */
+export function decodeUtf8(bytes: Buffer): string | undefined {
+	try {
+		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+	} catch {
+		return undefined;
+	}
+}
+
 /** The Content-Length the sender declared, when it is one plain number (a repeated one is ignored). */
 export function declaredContentLength(headers: RawBodySource['headers']): number | undefined {
 	const declared = getHeader(headers, 'content-length');

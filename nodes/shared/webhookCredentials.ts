@@ -4,6 +4,7 @@
  * test cannot make a request: it checks what would make the sender's requests fail, or the
  * secret weak, before the sender ever calls. Each check answers a problem to show, or undefined.
  */
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 const MIN_SECRET_LENGTH = 16;
 
@@ -84,4 +85,12 @@ export function basicAuthUserProblem(user: string): string | undefined {
 	if (user.includes(':')) return 'The user contains ":", which basic auth uses to separate user and password';
 	if (!HEADER_SAFE_VALUE.test(user)) return 'The user contains characters that cannot be sent unchanged: use visible ASCII characters';
 	return undefined;
+}
+
+/** A trigger's `credentialTest` method: `check` gives the first problem of the settings, or what to configure. */
+export function credentialSettingsTest(check: (data: ICredentialDataDecryptedObject) => { ok: boolean; message: string }) {
+	return async function (this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+		const result = check(credential.data ?? {});
+		return { status: result.ok ? 'OK' : 'Error', message: result.message };
+	};
 }

@@ -10,7 +10,7 @@
  * The body is read from the untouched request stream: the trigger declares RAW_BODY_PARAMETER
  * (rawBody.ts), so n8n parses nothing itself and answers nothing in its own words.
  */
-import type { ICredentialDataDecryptedObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeProperties, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { getHeader } from './headers';
 import type { FieldValues } from './objects';
@@ -85,12 +85,15 @@ function queryOf(request: WebhookRequest): FieldValues {
 }
 
 async function readCredential(context: IWebhookFunctions, auth: WebhookAuthSpec): Promise<{ data: ICredentialDataDecryptedObject; rules: WebhookAuthRule[] }> {
+	let read: { data: ICredentialDataDecryptedObject; rules: WebhookAuthRule[] } | undefined;
 	try {
 		const data = await webhookCredentials(context, auth.credentialType);
-		return { data, rules: auth.rules(data) };
+		read = { data, rules: auth.rules(data) };
 	} catch {
-		throw new WebhookRequestError(500, `The ${auth.credentialName} credential of this trigger cannot be read`);
+		// The cause may hold the credential's values: it stays out of the answer.
 	}
+	if (read === undefined) throw new WebhookRequestError(500, `The ${auth.credentialName} credential of this trigger cannot be read`);
+	return read;
 }
 
 /** Takes a request in as `spec` says, or throws a WebhookRequestError. */
@@ -140,10 +143,45 @@ export async function handleWebhook(
 	spec: WebhookIntakeSpec,
 	handle: (intake: WebhookIntake) => Promise<IWebhookResponseData> | IWebhookResponseData,
 ): Promise<IWebhookResponseData> {
-	try {
-		return await handle(await receiveWebhook(context, spec));
-	} catch (error) {
-		if (error instanceof WebhookRequestError) return answerRequestError.call(context, error);
-		throw error;
-	}
+	return await receiveWebhook(context, spec)
+		.then(handle)
+		.catch((error: unknown) => {
+			if (error instanceof WebhookRequestError) return answerRequestError.call(context, error);
+			throw error;
+		});
+}
+
+const ROUTABLE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+
+/**
+ * The webhook entry that routes every method a trigger does not accept to its webhook(), so
+ * the intake answers them 405 with an Allow header instead of n8n's own 404.
+ */
+export function otherMethodsWebhook(path: string, methods: readonly string[]): IWebhookDescription {
+	return {
+		name: 'default',
+		httpMethod: ROUTABLE_METHODS.filter((method) => !methods.includes(method)).join(','),
+		path,
+		responseMode: 'onReceived',
+		responseData: '',
+		ndvHideUrl: true,
+		ndvHideMethod: true,
+	};
+}
+
+/** The Max Body Size option of a trigger's settings collection, read by maxBodyBytesOf. */
+export function maxBodySizeOption(defaultKb: number, maxKb: number): INodeProperties {
+	return {
+		displayName: 'Max Body Size (KB)',
+		name: 'maxBodyKb',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: maxKb },
+		default: defaultKb,
+		description: 'Larger bodies are refused with 413 and start nothing',
+	};
+}
+
+/** The body limit a trigger's `settings.maxBodyKb` sets (at least 1 KB), in bytes. */
+export function maxBodyBytesOf(settings: IDataObject, defaultKb: number): number {
+	return Math.max(1, Number(settings.maxBodyKb ?? defaultKb)) * 1024;
 }

@@ -40,8 +40,8 @@ export function readFlatXml(text: string): XmlReading {
 	try {
 		return { ok: true, xml: new FlatXmlReader(text).read() };
 	} catch (error) {
-		if (error instanceof XmlRefusal) return { ok: false, message: error.message };
-		throw error;
+		// Only `fail` throws here; anything else would be a reader bug, and the body is refused all the same.
+		return { ok: false, message: error instanceof XmlRefusal ? error.message : 'XML body refused: it could not be read' };
 	}
 }
 
