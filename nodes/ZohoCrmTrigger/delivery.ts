@@ -11,6 +11,7 @@ import { ledgerFor, settleClaimedKeys } from '../shared/redelivery';
 import { respondWithJson, WebhookRequestError } from '../shared/webhookAnswers';
 import { safeEqual } from '../shared/webhookAuth';
 import type { WebhookIntake } from '../shared/webhookIntake';
+import { webhookCredentials } from '../shared/webhookCredentialCache';
 import { ledgerKeyOf } from '../shared/webhookLifecycle';
 import { openZohoSession, type ZohoAuthentication, type ZohoModule } from '../ZohoCrmUpsertContact/transport';
 import { DEFAULT_DATE_FORMAT, DEFAULT_TOKEN_PARAMETER } from './description';
@@ -36,7 +37,8 @@ function additionalFields(settings: IDataObject): string[] {
 		.filter(Boolean);
 }
 
-const session = async (ctx: IWebhookFunctions) => await openZohoSession(ctx, ctx.getNodeParameter('authentication', 'refreshToken') as ZohoAuthentication);
+const session = async (ctx: IWebhookFunctions) =>
+	await openZohoSession(ctx, ctx.getNodeParameter('authentication', 'refreshToken') as ZohoAuthentication, async (type) => await webhookCredentials(ctx, type));
 
 /** Items of a notification: the changed records read by id, or the ids of deleted ones. */
 export async function notificationItems(ctx: IWebhookFunctions, intake: WebhookIntake): Promise<IDataObject[]> {
