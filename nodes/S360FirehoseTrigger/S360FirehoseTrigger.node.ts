@@ -10,7 +10,7 @@ import {
 
 import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycle';
 import { credentialSettingsTest } from '../shared/webhookCredentials';
-import { ledgerFor, watchResponse } from '../shared/redelivery';
+import { ledgerFor, settleClaimedKeys } from '../shared/redelivery';
 import { refuse, respondWithJson } from '../shared/webhookAnswers';
 import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asS360Credentials, authRules, checkCredentialSettings } from './auth';
@@ -111,22 +111,8 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 		if (claimed.length === 0) {
 			return respondWithJson.call(this, 200, { status: 'alreadySynced', contacts: contacts.length });
 		}
-		const keys = claimed.map((contact) => contact.deliveryKey);
-		// Only a run that succeeded is remembered. Acknowledging after success, n8n's answer is
-		// the run's outcome: 200 after success, 500 after a failure. Acknowledging at once, n8n
-		// answers 200 as soon as the run has started and tells webhook() nothing more (no
-		// execution promise reaches a trigger), so that 200 only ends the claim: the contacts are
-		// "running" until then, so a copy arriving meanwhile waits instead of starting a second
-		// run, and remembered as nothing after it, so an operator's re-push after a failed run
-		// runs again. (A Delivery Key on the writing node skips what was written.)
 		const remembersSuccess = this.getNodeParameter('responseMode', 'lastNode') === 'lastNode';
-		watchResponse(this.getResponseObject(), (status) => {
-			const settledAt = Date.now();
-			for (const key of keys) {
-				if (status === 200 && remembersSuccess) ledger.succeed(key, true, settledAt);
-				else ledger.fail(key);
-			}
-		});
+		settleClaimedKeys(ledger, claimed.map((contact) => contact.deliveryKey), this.getResponseObject(), remembersSuccess);
 		contacts = claimed;
 	}
 

@@ -18,7 +18,7 @@ import { boundedInteger, createItemParameterReader, type ItemParameterReader } f
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
 import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
-import { zohoUpsertProperties } from './description';
+import { ZOHO_CREDENTIALS, zohoUpsertProperties } from './description';
 import { resourceMapperFields, runSchema } from './resourceMapping';
 import {
 	getModuleFields,
@@ -47,10 +47,7 @@ export class ZohoCrmUpsertContact implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'zohoCrmRefreshTokenApi', required: true, displayOptions: { show: { authentication: ['refreshToken'] } } },
-			{ name: 'zohoCrmOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-		],
+		credentials: ZOHO_CREDENTIALS,
 		properties: zohoUpsertProperties,
 	};
 

@@ -16,28 +16,39 @@ function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
 		.sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
+/** Which Zoho CRM credential a node uses; every Zoho node offers both. */
+export const ZOHO_AUTHENTICATION_PROPERTY: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'Refresh Token (Self Client)', value: 'refreshToken' },
+		{ name: 'OAuth2', value: 'oAuth2' },
+	],
+	default: 'refreshToken',
+};
+
+/** The Zoho CRM module a node works on. */
+export const ZOHO_MODULE_PROPERTY: INodeProperties = {
+	displayName: 'Module',
+	name: 'module',
+	type: 'options',
+	options: [
+		{ name: 'Contacts', value: 'Contacts' },
+		{ name: 'Leads', value: 'Leads' },
+	],
+	default: 'Contacts',
+};
+
+/** The credentials of a Zoho node, each shown for its Authentication choice. */
+export const ZOHO_CREDENTIALS = [
+	{ name: 'zohoCrmRefreshTokenApi', required: true, displayOptions: { show: { authentication: ['refreshToken'] } } },
+	{ name: 'zohoCrmOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+];
+
 export const zohoUpsertProperties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		options: [
-			{ name: 'Refresh Token (Self Client)', value: 'refreshToken' },
-			{ name: 'OAuth2', value: 'oAuth2' },
-		],
-		default: 'refreshToken',
-	},
-	{
-		displayName: 'Module',
-		name: 'module',
-		type: 'options',
-		options: [
-			{ name: 'Contacts', value: 'Contacts' },
-			{ name: 'Leads', value: 'Leads' },
-		],
-		default: 'Contacts',
-		description: 'The Zoho CRM module records are upserted into',
-	},
+	ZOHO_AUTHENTICATION_PROPERTY,
+	{ ...ZOHO_MODULE_PROPERTY, description: 'The Zoho CRM module records are upserted into' },
 	{
 		displayName: 'Map Input Fields Automatically',
 		name: 'autoMap',

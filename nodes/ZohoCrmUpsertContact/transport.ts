@@ -54,9 +54,18 @@ export function describeZohoError(body: unknown): Partial<ServiceFailure> {
 	};
 }
 
-export async function openZohoSession(ctx: HttpContext, authentication: ZohoAuthentication): Promise<ZohoSession> {
+/**
+ * The session of the node's credential. `readCredentials` reads it (default: n8n's
+ * getCredentials); a webhook passes the shared short cache, as each request would otherwise pay
+ * n8n's credential read.
+ */
+export async function openZohoSession(
+	ctx: HttpContext,
+	authentication: ZohoAuthentication,
+	readCredentials: (type: string) => Promise<ICredentialDataDecryptedObject> = async (type) => await ctx.getCredentials(type),
+): Promise<ZohoSession> {
 	if (authentication === 'oAuth2') {
-		const credentials = await ctx.getCredentials('zohoCrmOAuth2Api');
+		const credentials = await readCredentials('zohoCrmOAuth2Api');
 		const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
 		return {
 			credentialType: 'zohoCrmOAuth2Api',
@@ -68,7 +77,7 @@ export async function openZohoSession(ctx: HttpContext, authentication: ZohoAuth
 			secrets: [credentials.clientSecret as string, tokenData.access_token as string, tokenData.refresh_token as string],
 		};
 	}
-	const stored = (await ctx.getCredentials('zohoCrmRefreshTokenApi')) as unknown as ZohoRefreshTokenCredentials;
+	const stored = (await readCredentials('zohoCrmRefreshTokenApi')) as unknown as ZohoRefreshTokenCredentials;
 	const send = async (options: IHttpRequestOptions) => await ctx.helpers.httpRequest(options);
 	const store = credentialTokenStore(ctx, stored);
 	const token = await getZohoAccessToken(send, stored, undefined, store);

@@ -17,15 +17,18 @@ import {
 	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type IN8nHttpFullResponse,
+	type ITriggerFunctions,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 import { redactSecrets, serviceApiError, type ServiceFailure } from './errors';
 import { getHeader } from './headers';
 
-export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
+// Hook and trigger contexts too: a trigger subscribes on activation and renews its subscription.
+export type HttpContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions | IHookFunctions | ITriggerFunctions;
 
 export interface RetryPolicy {
 	/** Attempts in all, the first included. */

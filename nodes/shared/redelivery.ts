@@ -219,6 +219,26 @@ export interface RecordedAnswer {
 	contentType?: string;
 }
 
+/**
+ * Watches `res` and settles claimed `keys` with n8n's answer. Only a run that succeeded is
+ * remembered. Acknowledging after success (`remembersSuccess`), n8n's answer is the run's
+ * outcome: 200 after success, 500 after a failure. Acknowledging at once, n8n answers 200 as soon
+ * as the run has started and tells webhook() nothing more (no execution promise reaches a
+ * trigger), so that 200 only ends the claim: the keys are "running" until then, so a copy arriving
+ * meanwhile waits instead of starting a second run, and remembered as nothing after it, so a
+ * resend after a failed run runs again. (A Delivery Key on the writing node skips what was written.)
+ */
+export function settleClaimedKeys(ledger: DeliveryLedger<true>, keys: Iterable<string>, res: unknown, remembersSuccess: boolean): void {
+	const claimed = [...keys];
+	watchResponse(res, (status) => {
+		const settledAt = Date.now();
+		for (const key of claimed) {
+			if (status === 200 && remembersSuccess) ledger.succeed(key, true, settledAt);
+			else ledger.fail(key);
+		}
+	});
+}
+
 /** Watches `res` and settles `key` with n8n's answer: a status under 500 is a success to replay. */
 export function settleWithResponse(ledger: DeliveryLedger<RecordedAnswer>, key: string, res: unknown): void {
 	watchResponse(res, (status, body, contentType) => {

@@ -3,11 +3,11 @@
  * nothing is registered anywhere, so activation keeps only the URL the node was activated with,
  * and deactivation forgets the node's redelivery ledger.
  */
-import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { forgetLedger } from './redelivery';
 
 /** One ledger per trigger node of a workflow (a node's id survives renames). */
-export function ledgerKeyOf(prefix: string, context: IHookFunctions | IWebhookFunctions): string {
+export function ledgerKeyOf(prefix: string, context: IHookFunctions | IWebhookFunctions | ITriggerFunctions): string {
 	const node = context.getNode();
 	return `${prefix}${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`;
 }

@@ -562,10 +562,30 @@ function dataCentreOf(region: string): string {
 	return region.replace(/^(sandbox|developer)\./, '');
 }
 
-interface Answer {
+export interface Answer {
 	status: number;
 	body: unknown;
 	headers?: Record<string, string>;
+}
+
+/** A record change the double made (upsert, createRecords, updateRecord, deleteRecords). */
+export interface ZohoRecordChange {
+	region: string;
+	module: ZohoModule;
+	operation: 'insert' | 'update' | 'delete';
+	ids: string[];
+	/** Per id, the API names of the fields the change wrote (updates). */
+	affectedFields: Record<string, string[]>;
+}
+
+/**
+ * More API resources, answered after the double's own checks (concurrency, faults) and Zoho's
+ * authentication (test/doubles/zohoNotifications.ts adds actions/watch and record reads).
+ */
+export interface ZohoApiExtension {
+	/** Whether this extension answers `resource` (the path after /crm/v{n}/, e.g. 'actions/watch', 'Contacts'). */
+	handles(resource: string): boolean;
+	answer(request: { method: string; url: URL; region: string; resource: string; raw: string }): Answer;
 }
 
 function emptyRegionCounters(): ZohoRegionCounters {
@@ -623,6 +643,8 @@ export class ZohoDouble {
 	 * so a 10,000-record benchmark measures the node, not a quadratic scan in the double. */
 	private readonly indexes = new Map<string, Map<string, ZohoRecord[]>>();
 	private readonly idPrefix = String(randomInt(1_000_000, 10_000_000));
+	private readonly apiExtensions: ZohoApiExtension[] = [];
+	private readonly changeListeners: Array<(change: ZohoRecordChange) => void> = [];
 	private idSequence = 0;
 
 	constructor(options: ZohoDoubleOptions = {}) {
@@ -774,6 +796,61 @@ export class ZohoDouble {
 	 * that only exercise the API. */
 	mintAccessToken(region: string = DEFAULT_REGION, refreshToken?: string): string {
 		return this.mint(refreshToken ?? this.clients[0]?.refreshTokens[0] ?? 'seeded', region);
+	}
+
+	/** Answers more API resources (see ZohoApiExtension). */
+	extendApi(extension: ZohoApiExtension): void {
+		this.apiExtensions.push(extension);
+	}
+
+	/** Calls `listener` after every record change, as Zoho's notification and workflow engine sees it. */
+	onRecordChange(listener: (change: ZohoRecordChange) => void): void {
+		this.changeListeners.push(listener);
+	}
+
+	/** Creates records as a Zoho user would in the UI (no validation; see seedRecords) and reports the change. */
+	createRecords(module: ZohoModule, records: Array<Record<string, unknown>>, region: string = DEFAULT_REGION): ZohoRecord[] {
+		const created = this.seedRecords(module, records, region);
+		this.emitChange({ region, module, operation: 'insert', ids: created.map((record) => record.id), affectedFields: {} });
+		return created;
+	}
+
+	/** Changes fields of stored records (a new Modified_Time each) and reports one change for all of them. */
+	updateRecords(module: ZohoModule, updates: Array<{ id: string; fields: Record<string, unknown> }>, region: string = DEFAULT_REGION): ZohoRecord[] {
+		const records = this.recordsOf(region, module);
+		const now = zohoTimestamp();
+		const changed: ZohoRecord[] = [];
+		for (const update of updates) {
+			const record = records.find((candidate) => candidate.id === update.id);
+			if (!record) throw new Error(`ZohoDouble: no ${module} record ${update.id}`);
+			Object.assign(record, update.fields, { Modified_Time: now });
+			changed.push(record);
+		}
+		this.indexes.clear();
+		this.emitChange({
+			region,
+			module,
+			operation: 'update',
+			ids: changed.map((record) => record.id),
+			affectedFields: Object.fromEntries(updates.map((update) => [update.id, Object.keys(update.fields)])),
+		});
+		return structuredClone(changed);
+	}
+
+	/** Deletes stored records and reports the change. */
+	deleteRecords(module: ZohoModule, ids: string[], region: string = DEFAULT_REGION): void {
+		const records = this.recordsOf(region, module);
+		for (const id of ids) {
+			const index = records.findIndex((record) => record.id === id);
+			if (index >= 0) records.splice(index, 1);
+		}
+		this.indexes.clear();
+		this.emitChange({ region, module, operation: 'delete', ids, affectedFields: {} });
+	}
+
+	private emitChange(change: ZohoRecordChange): void {
+		if (change.ids.length === 0) return;
+		for (const listener of this.changeListeners) listener(structuredClone(change));
 	}
 
 	// -------------------------------------------------------------------------------------------
@@ -1074,8 +1151,19 @@ export class ZohoDouble {
 	}
 
 	private answerApi(req: IncomingMessage, url: URL, region: string, route: ApiRoute, raw: string): Answer {
-		// Choice: an unknown URL is refused before authentication, as a gateway would.
-		if (route.name === 'notFound') return { status: 404, body: INVALID_URL_PATTERN };
+		if (route.name === 'notFound') {
+			const resource = /^\/api\/[^/]+\/crm\/v(\d+)\/(.+)$/.exec(url.pathname);
+			const version = Number(resource?.[1]);
+			const extension =
+				resource && version >= MIN_API_VERSION && version <= MAX_API_VERSION
+					? this.apiExtensions.find((candidate) => candidate.handles(decodeURIComponent(resource[2])))
+					: undefined;
+			// Choice: an unknown URL is refused before authentication, as a gateway would.
+			if (!extension || !resource) return { status: 404, body: INVALID_URL_PATTERN };
+			const authFailure = this.authenticate(req.headers.authorization, region);
+			if (authFailure) return authFailure;
+			return extension.answer({ method: req.method ?? '', url, region, resource: decodeURIComponent(resource[2]), raw });
+		}
 		const authFailure = this.authenticate(req.headers.authorization, region);
 		if (authFailure) return authFailure;
 		const expectedMethod = route.name === 'upsert' ? 'POST' : 'GET';
@@ -1161,6 +1249,21 @@ export class ZohoDouble {
 		const entries = request.data.map((record, index) =>
 			this.upsertOne(region, moduleName, record, index, duplicateCheckFields),
 		);
+		for (const action of ['insert', 'update'] as const) {
+			const written = entries
+				.map((entry, index) => ({ entry, sent: request.data[index] }))
+				.filter(({ entry }) => entry.status === 'success' && entry.action === action);
+			this.emitChange({
+				region,
+				module: moduleName,
+				operation: action,
+				ids: written.map(({ entry }) => String((entry.details as Record<string, unknown>).id)),
+				affectedFields:
+					action === 'update'
+						? Object.fromEntries(written.map(({ entry, sent }) => [String((entry.details as Record<string, unknown>).id), Object.keys(sent as object)]))
+						: {},
+			});
+		}
 		const succeeded = entries.filter((entry) => entry.status === 'success').length;
 		const status =
 			succeeded === entries.length
