@@ -101,8 +101,8 @@ export class S360ContactApi implements ICredentialType {
 			description: 'Length of the window the limit counts in: 60 for S-360’s per-minute limit',
 		},
 		{
-			displayName: 'Token Lifetime (Seconds)',
-			name: 'tokenLifetimeSeconds',
+			displayName: 'JWT Expiry (Seconds)',
+			name: 'expirySeconds',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 30, numberPrecision: 0 },
 			default: 30,

@@ -268,6 +268,11 @@ async function testS360Credential(ctx: ICredentialTestFunctions, credentials: S3
 		(answer) => ({ answer }),
 		(error: unknown) => ({ error }),
 	);
+	const refusals: Record<number, string> = {
+		401: 'S-360 refused the JWT (HTTP 401): the shared secret, partner name (iss) or virtual operator (aud) is wrong, or n8n’s clock is off.',
+		403: 'S-360 refused this partner for the institution (HTTP 403): check the Institution Code (sub) and Virtual Operator (aud).',
+		404: 'S-360 answered 404: the base URL is not this institution’s web-service host, or the contact service version does not exist.',
+	};
 	if ('error' in outcome) {
 		const { error } = outcome;
 		if (!(error instanceof ServiceRequestError)) {
@@ -277,16 +282,12 @@ async function testS360Credential(ctx: ICredentialTestFunctions, credentials: S3
 		if (failure.status === undefined) {
 			return { status: 'Error', message: `S-360 is unreachable at ${new URL(credentials.baseUrl).origin}: ${redactSecrets(describeFailure(failure), secrets)}` };
 		}
-		return { status: 'Error', message: redactSecrets(describeFailure(failure), secrets) };
+		const known = refusals[failure.status];
+		const said = redactSecrets(describeFailure(failure), secrets);
+		return { status: 'Error', message: known ? `${known} (${said})` : said };
 	}
 	const { answer } = outcome;
-	const refusals: Record<number, string> = {
-		401: 'S-360 refused the JWT (HTTP 401): the shared secret, partner name (iss) or virtual operator (aud) is wrong, or n8n’s clock is off.',
-		403: 'S-360 refused this partner for the institution (HTTP 403): check the Institution Code (sub) and Virtual Operator (aud).',
-		404: 'S-360 answered 404: the base URL is not this institution’s web-service host, or the contact service version does not exist.',
-	};
-	if (refusals[answer.statusCode]) return { status: 'Error', message: refusals[answer.statusCode] };
-	if (answer.statusCode >= 400) return { status: 'Error', message: `S-360 answered ${answer.statusCode}.` };
+	if (answer.statusCode >= 400) return { status: 'Error', message: refusals[answer.statusCode] ?? `S-360 answered ${answer.statusCode}.` };
 	if (!isObject(answer.body) || readStatus(answer.body).statusCode === undefined) {
 		return { status: 'Error', message: `S-360 answered ${answer.statusCode} with something that is not the contact service’s answer: check the base URL.` };
 	}

@@ -109,7 +109,7 @@ export const s360SaveContactProperties: INodeProperties[] = [
 			{
 				name: 'Find by Email, Else Create',
 				value: 'findByEmail',
-				description: 'searchContact by email: one match is updated, none is created, several fail the item',
+				description: 'Finds the contact with searchContact by email: one match is updated, none is created, several fail the item',
 			},
 			{ name: 'Always Create', value: 'create', description: 'Every contact without a number becomes a new S-360 individual' },
 		],

@@ -33,7 +33,7 @@ export interface S360Credentials {
 	serviceVersion: string;
 	rateLimit: number;
 	rateWindowSeconds: number;
-	tokenLifetimeSeconds: number;
+	expirySeconds: number;
 	policy: EgressPolicy;
 }
 
@@ -52,7 +52,7 @@ export function asS360Credentials(data: IDataObject): S360Credentials {
 		serviceVersion: String(data.serviceVersion ?? '').trim() || 'v2_21',
 		rateLimit: Math.floor(positive(data.rateLimit, 180)),
 		rateWindowSeconds: positive(data.rateWindowSeconds, 60),
-		tokenLifetimeSeconds: Math.min(30, positive(data.tokenLifetimeSeconds, 30)),
+		expirySeconds: Math.min(30, positive(data.expirySeconds, 30)),
 		policy: { allowPrivateNetwork: data.allowPrivateNetwork === true, allowPlainHttp: data.allowPlainHttp === true },
 	};
 }
@@ -111,7 +111,7 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
 /**
  * An HS256 JWT as SecuTix's REST standards ask: sub = institution code, aud = virtual operator,
  * iss = partner name, iat in epoch milliseconds; exp in the same unit (choice: the page gives
- * iat's unit and "at most 30 s" for exp), `tokenLifetimeSeconds` after iat.
+ * iat's unit and "at most 30 s" for exp), `expirySeconds` after iat.
  */
 export function signJwt(credentials: S360Credentials, now: number = Date.now()): string {
 	const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
@@ -121,7 +121,7 @@ export function signJwt(credentials: S360Credentials, now: number = Date.now()):
 			aud: credentials.virtualOperator,
 			iss: credentials.partnerName,
 			iat: now,
-			exp: now + Math.round(credentials.tokenLifetimeSeconds * 1000),
+			exp: now + Math.round(credentials.expirySeconds * 1000),
 		}),
 	);
 	const signature = createHmac('sha256', credentials.secret).update(`${header}.${payload}`).digest('base64url');
@@ -290,20 +290,20 @@ export async function callS360(
 				place.done();
 			}
 		};
-		let response: ServiceResponse;
-		try {
-			response = await sendUnderRedirectPolicy(hop, request, policy);
-		} catch (error) {
-			if (!(error instanceof ServiceRequestError) || attempt >= maxAttempts || !isRetryableFailure(error.failure)) {
-				if (error instanceof ServiceRequestError) {
-					throw new ServiceRequestError({ ...error.failure, attempts: attempt, details: error.failure.details });
-				}
-				throw error;
-			}
+		const outcome = await sendUnderRedirectPolicy(hop, request, policy).then(
+			(answer) => ({ answer }),
+			(error: unknown) => ({ error }),
+		);
+		if ('error' in outcome) {
+			const { error } = outcome;
+			if (!(error instanceof ServiceRequestError)) throw error;
+			const failure: ServiceFailure = { ...error.failure, attempts: attempt };
+			if (attempt >= maxAttempts || !isRetryableFailure(failure)) throw new ServiceRequestError(failure);
 			resentAfterSend ||= call.replayable;
 			await sleep(retryDelayMs(attempt, DEFAULT_RETRY_POLICY));
 			continue;
 		}
+		const response = outcome.answer;
 		if (RATE_REFUSALS.includes(response.statusCode)) {
 			rateRefusals++;
 			pauseRate(key, Date.now() + retryAfterMs(response.headers, window.windowMs, Date.now()));

@@ -41,6 +41,8 @@ export interface S360Partner {
 
 export interface S360ContactDoubleOptions {
 	partner: S360Partner;
+	/** More partners (e.g. one institution per spec, so each has its own window in the node's limiter). */
+	partners?: S360Partner[];
 	/** Calls per window per institution; the next is refused. Default 60 (the older per-endpoint limit). */
 	limit?: number;
 	/** Length of the window in ms. Default 60 000. */
@@ -101,7 +103,8 @@ export class S360ContactDouble {
 	private arrivals: number[] = [];
 	private faults: Array<S360Fault & { remaining: number }> = [];
 	private readonly sockets = new Set<Socket>();
-	private options: Required<Omit<S360ContactDoubleOptions, 'retryAfterSeconds'>> & { retryAfterSeconds?: number };
+	private options: Required<Omit<S360ContactDoubleOptions, 'retryAfterSeconds' | 'partners'>> & { retryAfterSeconds?: number };
+	private readonly partners: S360Partner[];
 
 	constructor(options: S360ContactDoubleOptions) {
 		this.options = {
@@ -114,6 +117,12 @@ export class S360ContactDouble {
 			versions: ['v2_21', 'v2_20'],
 			...options,
 		};
+		this.partners = [options.partner, ...(options.partners ?? [])];
+	}
+
+	/** Accepts tokens of one more partner or institution from now on. */
+	addPartner(partner: S360Partner): void {
+		this.partners.push(partner);
 	}
 
 	get baseUrl(): string {
@@ -204,7 +213,7 @@ export class S360ContactDouble {
 			return answer(this.options.rateStatus, this.options.rateStatus === 509 ? '<html><body>Bandwidth Limit Exceeded</body></html>' : { statusCode: 'TOO_MANY_REQUESTS' }, headers);
 		}
 
-		const [, version] = url.pathname.slice(S360_REST_PREFIX.length).split('/');
+		const [version] = url.pathname.slice(S360_REST_PREFIX.length).split('/');
 		if (req.method !== 'POST' || !url.pathname.startsWith(S360_REST_PREFIX) || !this.options.versions.includes(version ?? '')) {
 			return answer(404, '<html><body>Not Found</body></html>');
 		}
@@ -241,9 +250,6 @@ export class S360ContactDouble {
 		if (!token) return { problem: 'no Bearer token' };
 		const [head, payload, signature] = token.split('.');
 		if (!head || !payload || !signature) return { problem: 'malformed token' };
-		const expected = createHmac('sha256', this.options.partner.secret).update(`${head}.${payload}`).digest();
-		const given = Buffer.from(signature, 'base64url');
-		if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'invalid signature' };
 		let claims: Record<string, unknown>;
 		try {
 			const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -252,8 +258,13 @@ export class S360ContactDouble {
 		} catch {
 			return { problem: 'malformed token' };
 		}
-		const { partner } = this.options;
-		if (claims.iss !== partner.partnerName) return { problem: 'unknown partner (iss)', claims };
+		// The partner is known by its name (iss); its secret checks the signature.
+		const partner = this.partners.find((candidate) => candidate.partnerName === claims.iss && candidate.institution === claims.sub) ??
+			this.partners.find((candidate) => candidate.partnerName === claims.iss);
+		if (!partner) return { problem: 'unknown partner (iss)', claims };
+		const expected = createHmac('sha256', partner.secret).update(`${head}.${payload}`).digest();
+		const given = Buffer.from(signature, 'base64url');
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'invalid signature' };
 		if (claims.aud !== partner.virtualOperator) return { problem: 'wrong virtual operator (aud)', claims };
 		if (claims.sub !== partner.institution) return { problem: 'wrong institution (sub)', status: 403, claims };
 		const iat = Number(claims.iat);
