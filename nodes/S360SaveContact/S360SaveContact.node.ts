@@ -114,9 +114,18 @@ function announceQueue(ctx: IExecuteFunctions, credentials: S360Credentials, con
 	if (waitMs === 0) return;
 	const message =
 		`S-360 accepts ${window.limit} calls per ${window.windowMs / 1000} s for this institution: ` +
-		`${contacts} contacts take at least ${Math.ceil(waitMs / 1000)} s more (contacts without a contact number need a second call to find them by email).`;
+		`${contacts} contacts take at least ${durationText(waitMs)} more (contacts without a contact number need a second call to find them by email).`;
 	ctx.logger?.info(message);
 	if (typeof ctx.addExecutionHints === 'function') ctx.addExecutionHints({ message, location: 'outputPane' });
+}
+
+/** 0.4 s, 12 s, 4 min 30 s. */
+function durationText(ms: number): string {
+	if (ms < 10_000) return `${Math.ceil(ms / 100) / 10} s`;
+	const seconds = Math.ceil(ms / 1000);
+	if (seconds < 120) return `${seconds} s`;
+	const rest = seconds % 60;
+	return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
 interface SaveSetup {

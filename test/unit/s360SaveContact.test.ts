@@ -17,7 +17,7 @@ import { S360ContactApi } from '../../credentials/S360ContactApi.credentials';
 import { S360SaveContact } from '../../nodes/S360SaveContact/S360SaveContact.node';
 import { asS360Credentials, signJwt } from '../../nodes/S360SaveContact/transport';
 import { S360ContactDouble } from '../doubles/s360ContactDouble';
-import { CREDENTIAL_TYPES, InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
+import { CREDENTIAL_TYPES, InMemoryCredentialsHelper, prepareRun, runNode } from './fakes/n8nContext';
 
 const SECRET = 's360-unit-secret-5b1e77c2';
 const PARTNER = { institution: 'MOSA', virtualOperator: 'MOSA_B2C', partnerName: 'ContactSync', secret: SECRET };
@@ -202,6 +202,37 @@ describe('S-360 Save Contact', () => {
 		expect(double.rateRefusals).toBeGreaterThan(0);
 		expect(double.contacts.size).toBe(4);
 		expect(output.some((item) => Number(item.json.rateRefusals) > 0)).toBe(true);
+	});
+
+	it('says in a hint how long the queue takes when the run holds more contacts than fit in the window', async () => {
+		const stored = credentials({ ...own(), rateLimit: 2, rateWindowSeconds: 0.2 });
+		const items = Array.from({ length: 5 }, (_, i) => ({ json: { lastName: `H${i}`, email: `hint${i}@example.test` } }));
+		const { context } = prepareRun({
+			nodeType,
+			parameters: { withoutContactNumber: 'create' },
+			credentials: stored,
+			credentialsHelper: new InMemoryCredentialsHelper(stored, { ...CREDENTIAL_TYPES, s360ContactApi: new S360ContactApi() }),
+			items,
+			onError: 'continueRegularOutput',
+		});
+		const [output] = (await nodeType.execute.call(context)) as INodeExecutionData[][];
+		expect(output.map((item) => item.json.status)).toEqual(Array(5).fill('created'));
+		const hints = (context as unknown as { hints: Array<{ message: string }> }).hints;
+		expect(hints.map((hint) => hint.message)).toEqual([expect.stringMatching(/accepts 2 calls per 0\.2 s .*: 5 contacts take at least 0\.4 s more/)]);
+	});
+
+	it('gives no hint when the run fits in the window', async () => {
+		const stored = credentials(own());
+		const { context } = prepareRun({
+			nodeType,
+			parameters: {},
+			credentials: stored,
+			credentialsHelper: new InMemoryCredentialsHelper(stored, { ...CREDENTIAL_TYPES, s360ContactApi: new S360ContactApi() }),
+			items: [person(40)],
+			onError: 'continueRegularOutput',
+		});
+		await nodeType.execute.call(context);
+		expect((context as unknown as { hints: unknown[] }).hints).toEqual([]);
 	});
 
 	it('treats 429 like 509', async () => {
