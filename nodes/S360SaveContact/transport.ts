@@ -242,7 +242,7 @@ function retryAfterMs(headers: IDataObject, windowMs: number, now: number): numb
 
 /**
  * One S-360 call: each attempt waits for its place in the credential's rate window, is signed
- * and sent once. A 509/429 (refused, not applied) pauses the window for every caller until
+ * and sent once. A 401 is sent once more with a fresh token. A 509/429 (refused, not applied) pauses the window for every caller until
  * Retry-After or a whole window has passed, then the same call is sent again, a create too. A
  * failure after the request may have reached S-360 is resent only when the call is replayable.
  * Resolves with any other answer (2xx, or a 4xx S-360 explains); throws ServiceRequestError.
@@ -266,6 +266,7 @@ export async function callS360(
 	let waitedMs = 0;
 	let rateRefusals = 0;
 	let resentAfterSend = false;
+	let resignedAfter401 = false;
 	for (let attempt = 1; ; attempt++) {
 		const hop = async (hopRequest: IHttpRequestOptions): Promise<ServiceResponse> => {
 			const place = await acquireRatePlace(key, window);
@@ -298,6 +299,12 @@ export async function callS360(
 			const { error } = outcome;
 			if (!(error instanceof ServiceRequestError)) throw error;
 			const failure: ServiceFailure = { ...error.failure, attempts: attempt };
+			// S-360 refuses a token whose iat is over a second old on arrival, and a busy n8n can take
+			// that long between signing and sending: a 401 (refused, nothing applied) gets one fresh token.
+			if (failure.status === 401 && !resignedAfter401 && attempt < maxAttempts) {
+				resignedAfter401 = true;
+				continue;
+			}
 			if (attempt >= maxAttempts || !isRetryableFailure(failure)) throw new ServiceRequestError(failure);
 			resentAfterSend ||= call.replayable;
 			await sleep(retryDelayMs(attempt, DEFAULT_RETRY_POLICY));

@@ -8,6 +8,8 @@
  *
  *   - S-360 Save Contact (this package), Always Create (one call per contact), its credential set
  *     to the same limit and window.
+ *   - each also as two runs started at once with half the contacts each: the limit is the
+ *     institution's, whatever number of executions call it.
  *   - n8n's HTTP Request node as a user would set it against the same limit: Batching with
  *     `limit` items per batch and a `window` ms interval, On Error: Continue. It cannot sign a JWT
  *     per call, so the caller signs one per contact beforehand; its double accepts tokens up to
@@ -81,6 +83,8 @@ interface Scenario {
 	double: S360ContactDouble;
 	/** Contacts as the caller posts them. */
 	contacts: (round: number) => Array<Record<string, unknown>>;
+	/** Runs started at once, each with its share of the contacts (one credential, one limit). */
+	runs: number;
 }
 
 interface Round {
@@ -89,6 +93,8 @@ interface Round {
 	pastLimit: number;
 	lost: number;
 	failedItems: number;
+	/** The distinct errors of failed items. */
+	errors: string[];
 }
 
 async function runRound(n8n: N8nProcess, scenario: Scenario, round: number): Promise<Round> {
@@ -96,20 +102,26 @@ async function runRound(n8n: N8nProcess, scenario: Scenario, round: number): Pro
 	// Let the previous round's calls leave every window (the node's limiter and the double's).
 	await new Promise((resolve) => setTimeout(resolve, WINDOW_MS * 2));
 	const contacts = scenario.contacts(round);
+	const share = Math.ceil(contacts.length / scenario.runs);
 	const started = Date.now();
-	const response = await fetch(n8n.webhookUrl(scenario.id), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ contacts }),
-	});
-	const text = await response.text();
+	const answers = await Promise.all(
+		Array.from({ length: scenario.runs }, async (_, run) => {
+			const response = await fetch(n8n.webhookUrl(scenario.id), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ contacts: contacts.slice(run * share, (run + 1) * share) }),
+			});
+			return await response.text();
+		}),
+	);
 	const ms = Date.now() - started;
-	let items: Array<Record<string, unknown>> = [];
-	try {
-		items = JSON.parse(text) as Array<Record<string, unknown>>;
-	} catch {
-		items = [];
-	}
+	const items = answers.flatMap((text) => {
+		try {
+			return JSON.parse(text) as Array<Record<string, unknown>>;
+		} catch {
+			return [];
+		}
+	});
 	const stored = new Set([...scenario.double.contacts.values()].map((contact) => String(contact.individualContact.email)));
 	const lost = contacts.filter((contact) => !stored.has(String(contact.Email).toLowerCase())).length;
 	return {
@@ -118,6 +130,7 @@ async function runRound(n8n: N8nProcess, scenario: Scenario, round: number): Pro
 		pastLimit: Math.max(0, scenario.double.maxArrivalsInAnyWindow(WINDOW_MS) - LIMIT),
 		lost,
 		failedItems: items.filter((item) => item.error !== undefined).length,
+		errors: [...new Set(items.filter((item) => item.error !== undefined).map((item) => (typeof item.error === 'object' ? JSON.stringify(item.error).slice(0, 200) : String(item.error))))],
 	};
 }
 
@@ -171,19 +184,18 @@ async function main(): Promise<void> {
 		await Promise.all([nodeWorkflow.id, httpWorkflow.id].map((path) => n8n.waitForWebhook(path)));
 		const people = (round: number, prefix: string) =>
 			Array.from({ length: N }, (_, i) => ({ Last_Name: `Bench${i}`, Email: `${prefix}${round}-${i}@example.test` }));
+		const httpContacts = (round: number, prefix: string) => people(round, prefix).map((contact) => ({ ...contact, jwt: signJwt() }));
+		const httpLabel = `HTTP Request, batching ${LIMIT} / ${WINDOW_MS} ms`;
 		const scenarios: Scenario[] = [
-			{ id: nodeWorkflow.id, label: 'S-360 Save Contact', double: nodeDouble, contacts: (round) => people(round, 'node') },
-			{
-				id: httpWorkflow.id,
-				label: `HTTP Request, batching ${LIMIT} / ${WINDOW_MS} ms`,
-				double: httpDouble,
-				contacts: (round) => people(round, 'http').map((contact) => ({ ...contact, jwt: signJwt() })),
-			},
+			{ id: nodeWorkflow.id, label: 'S-360 Save Contact, one run', double: nodeDouble, runs: 1, contacts: (round) => people(round, 'node') },
+			{ id: httpWorkflow.id, label: `${httpLabel}, one run`, double: httpDouble, runs: 1, contacts: (round) => httpContacts(round, 'http') },
+			{ id: nodeWorkflow.id, label: 'S-360 Save Contact, two runs at once', double: nodeDouble, runs: 2, contacts: (round) => people(round, 'node2-') },
+			{ id: httpWorkflow.id, label: `${httpLabel}, two runs at once`, double: httpDouble, runs: 2, contacts: (round) => httpContacts(round, 'http2-') },
 		];
 		const floorMs = Math.ceil(N / LIMIT) * WINDOW_MS;
-		const results = new Map<string, Round[]>(scenarios.map((scenario) => [scenario.id, []]));
+		const results = new Map<string, Round[]>(scenarios.map((scenario) => [scenario.label, []]));
 		for (let round = 0; round < REPEAT; round++) {
-			for (const scenario of scenarios) results.get(scenario.id)!.push(await runRound(n8n, scenario, round));
+			for (const scenario of scenarios) results.get(scenario.label)!.push(await runRound(n8n, scenario, round));
 		}
 		const lines = [
 			`${N} contacts, limit ${LIMIT} calls per ${WINDOW_MS} ms window (double latency ${LATENCY} ms), median of ${REPEAT} rounds; floor ⌈N ÷ limit⌉ windows = ${floorMs} ms`,
@@ -191,13 +203,17 @@ async function main(): Promise<void> {
 			'| scenario | wall time | × floor | 509s | calls past the limit | contacts lost | failed items |',
 			'|---|---|---|---|---|---|---|',
 			...scenarios.map((scenario) => {
-				const rounds = results.get(scenario.id)!;
+				const rounds = results.get(scenario.label)!;
 				const ms = median(rounds.map((r) => r.ms));
 				const worst = (pick: (r: Round) => number) => Math.max(...rounds.map(pick));
 				return `| ${scenario.label} | ${ms} ms | ${(ms / floorMs).toFixed(2)} | ${worst((r) => r.refusals)} | ${worst((r) => r.pastLimit)} | ${worst((r) => r.lost)} | ${worst((r) => r.failedItems)} |`;
 			}),
 			'',
 			'509s, calls past the limit, contacts lost and failed items: the worst round.',
+			...scenarios.flatMap((scenario) => {
+				const errors = [...new Set(results.get(scenario.label)!.flatMap((round) => round.errors))];
+				return errors.length ? [`${scenario.label}: ${errors.slice(0, 3).join(' | ')}`] : [];
+			}),
 		];
 		process.stdout.write(`${lines.join('\n')}\n`);
 	} finally {

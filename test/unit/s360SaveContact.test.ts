@@ -177,6 +177,19 @@ describe('S-360 Save Contact', () => {
 		expect(double.contacts.size).toBe(0);
 	});
 
+	it('sends a call refused with 401 once more with a fresh token, and no more', async () => {
+		const output = await run([person(12)], { withoutContactNumber: 'create' }, { credentialData: { ...own(), secret: 'wrong-secret-4c2e9a01' } });
+		expect(output[0].json.error).toMatch(/401/);
+		expect(double.calls.map((call) => call.status)).toEqual([401, 401]);
+	});
+
+	it('gets through when only the first token was refused (a token S-360 received over a second after it was signed)', async () => {
+		double.injectFault({ status: 401, body: { statusCode: 'UNAUTHORIZED', statusDetail: 'token too old (iat, epoch milliseconds)' } });
+		const [item] = await run([person(13)], { withoutContactNumber: 'create' }, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'created', attempts: 2 });
+		expect(double.contacts.size).toBe(1);
+	});
+
 	it('stops the workflow on a refusal when On Error is Stop Workflow, saying what happened to the others', async () => {
 		await expect(run([person(10), person(11, { languageCode: 'french' })], {}, { onError: 'stopWorkflow', credentialData: own() })).rejects.toThrow(
 			/field individualContact\.languageCode/,
