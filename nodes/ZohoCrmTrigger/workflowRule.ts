@@ -49,7 +49,7 @@ function jsonFields(body: IDataObject): IDataObject {
 export interface WorkflowRuleDelivery {
 	/** Every parameter and body field as sent (query first, the body's win). */
 	received: IDataObject;
-	/** The fields recognised, under Zoho's API names (`id`, `Email`, `Date_of_Birth`, …). */
+	/** The record's fields: those recognised under Zoho's API names (`id`, `Email`, `Date_of_Birth`, …), the others as named. */
 	record: IDataObject;
 	/** The `operation` parameter, when the webhook sends one (`create` / `edit`). */
 	operation: 'create' | 'edit' | null;
@@ -74,6 +74,11 @@ export function readWorkflowRuleDelivery(query: IDataObject, body: unknown, secr
 	for (const [name, value] of Object.entries(received)) {
 		const apiName = API_NAME_OF.get(comparable(name));
 		if (apiName !== undefined && !(apiName in record) && value !== undefined && value !== null && value !== '') record[apiName] = value;
+	}
+	// Any other field (Mailing_Street, a custom field) is the record's too, under the name the webhook gave it.
+	for (const [name, value] of Object.entries(received)) {
+		if (API_NAME_OF.has(comparable(name)) || name === 'operation' || name === 'event' || name in record) continue;
+		if (value !== undefined && value !== null && value !== '') record[name] = value;
 	}
 	const operationValue = String(received.operation ?? received.event ?? '').toLowerCase();
 	const operation = operationValue === 'create' || operationValue === 'insert' ? 'create' : operationValue === 'edit' || operationValue === 'update' ? 'edit' : null;

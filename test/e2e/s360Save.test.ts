@@ -1,14 +1,14 @@
 /**
  * S-360 Save Contact in a real n8n (2.x as project e2e, 1.x as e2e-n8n1) against the S-360
- * contact-service double: the shipped Zoho CRM → S-360 template fed what a Zoho workflow webhook
- * sends, and a batch workflow (Webhook → Split Out → S-360 Save Contact) for runs of many
+ * contact-service double: the shipped Zoho CRM → S-360 template, its Zoho CRM Trigger set to a
+ * workflow rule's webhook and fed what Zoho sends, and a batch workflow (Webhook → Split Out → S-360 Save Contact) for runs of many
  * contacts. The double checks each JWT and counts calls per window on arrival, answering 509
  * beyond its limit; the rate specs use a 2-second window in both the double and the credential.
  */
 import { readFileSync } from 'node:fs';
-import { startN8n, type N8nProcess } from '../harness/n8n';
+import { startN8n, type CredentialFile, type N8nProcess } from '../harness/n8n';
 import { S360ContactDouble, type S360Partner } from '../doubles/s360ContactDouble';
-import { zohoTokenCredential, ZOHO_TOKEN_HEADER } from './fixtures/meheryFixtures';
+import { triggerPath, workflowRuleTrigger, ZOHO_TOKEN_HEADER } from './fixtures/meheryFixtures';
 import { s360BatchWorkflow, s360ContactCredential, zohoContact, zohoToS360Workflow } from './fixtures/s360SaveFixtures';
 
 const ZOHO_TOKEN = 'zoho-s360-token-8e4b2d6f1a3c';
@@ -24,13 +24,27 @@ describe('S-360 Save Contact in a real n8n', () => {
 	const rateDouble = new S360ContactDouble({ partner: partner('RATE'), limit: LIMIT, windowMs: WINDOW_MS });
 	let n8n: N8nProcess;
 
-	async function zohoPost(path: string, body: Record<string, string>): Promise<{ status: number; text: string }> {
-		const response = await fetch(n8n.webhookUrl(path), {
+	// The trigger reads nothing from Zoho here (a workflow rule's webhook, no Fetch Full Record), so its credential is never used.
+	const zohoCredential: CredentialFile = {
+		id: 'zoho-unused',
+		name: 'Zoho unused',
+		type: 'zohoCrmRefreshTokenApi',
+		data: { dataCenter: 'custom', accountsUrl: 'http://127.0.0.1:9/accounts', apiUrl: 'http://127.0.0.1:9/api', clientId: 'c', clientSecret: 's', refreshToken: 'r' },
+	};
+
+	/** A Zoho workflow rule's webhook (user-defined JSON) through the Zoho CRM Trigger; the S-360 node's item of the run it started. */
+	async function zohoPost(path: string, body: Record<string, string>): Promise<{ status: number; text: string; saved?: Record<string, unknown> }> {
+		const before = (await n8n.executions(path)).length;
+		const response = await fetch(n8n.webhookUrl(triggerPath(path)), {
 			method: 'POST',
 			headers: { [ZOHO_TOKEN_HEADER]: ZOHO_TOKEN, 'content-type': 'application/json' },
 			body: JSON.stringify(body),
 		});
-		return { status: response.status, text: await response.text() };
+		const text = await response.text();
+		const executions = await n8n.waitForExecutions(path, before + 1);
+		const newest = executions.reduce((a, b) => (Number(b.id) > Number(a.id) ? b : a));
+		const [[saved] = []] = await n8n.nodeOutput(newest.id, 'S-360 Save Contact');
+		return { status: response.status, text, saved };
 	}
 
 	async function batchPost(path: string, contacts: Array<Record<string, unknown>>): Promise<{ status: number; items: Array<Record<string, unknown>>; text: string }> {
@@ -47,16 +61,15 @@ describe('S-360 Save Contact in a real n8n', () => {
 
 	beforeAll(async () => {
 		await Promise.all([double.start(), rateDouble.start()]);
-		const token = zohoTokenCredential('zoho-token', ZOHO_TOKEN);
 		const zoho = s360ContactCredential('zoho', double, partner('ZOHO'));
 		const rate = s360ContactCredential('rate', rateDouble, partner('RATE'), { rateLimit: LIMIT, rateWindowSeconds: WINDOW_MS / 1000 });
 		const wrong = s360ContactCredential('wrong', double, partner('WRONG'), { secret: WRONG_SECRET });
 		n8n = await startN8n({
 			name: 's360-save',
-			credentials: [token, zoho, rate, wrong],
-			workflows: [zohoToS360Workflow('zoho-s360', token, zoho), s360BatchWorkflow('s360-rate', rate), s360BatchWorkflow('s360-wrong', wrong)],
+			credentials: [zohoCredential, zoho, rate, wrong],
+			workflows: [zohoToS360Workflow('zoho-s360', zohoCredential, zoho, workflowRuleTrigger(ZOHO_TOKEN)), s360BatchWorkflow('s360-rate', rate), s360BatchWorkflow('s360-wrong', wrong)],
 		});
-		await Promise.all(['zoho-s360', 's360-rate', 's360-wrong'].map((path) => n8n.waitForWebhook(path)));
+		await Promise.all([triggerPath('zoho-s360'), 's360-rate', 's360-wrong'].map((path) => n8n.waitForWebhook(path)));
 	});
 
 	afterAll(async () => {
@@ -85,14 +98,14 @@ describe('S-360 Save Contact in a real n8n', () => {
 			saves: 1,
 		});
 		expect(double.calls.map((call) => call.method)).toEqual(['searchContact', 'saveIndividualContactData']);
-		expect(JSON.parse(answer.text)).toMatchObject({ status: 'created', contactNumber: stored.contactNumber });
+		expect(answer.saved).toMatchObject({ status: 'created', contactNumber: stored.contactNumber });
 	});
 
 	it('updates the contact Zoho names by contact number, sending nothing else', async () => {
 		const existing = double.seed({ individualContact: { lastName: 'Favre', email: 'lea.favre@example.test' } });
 		const answer = await zohoPost('zoho-s360', zohoContact({ contactNumber: existing.contactNumber, Last_Name: 'Favre-Rochat' }));
 		expect(answer.status).toBe(200);
-		expect(JSON.parse(answer.text)).toMatchObject({ status: 'updated', contactNumber: existing.contactNumber, matchedBy: 'contactNumber' });
+		expect(answer.saved).toMatchObject({ status: 'updated', contactNumber: existing.contactNumber, matchedBy: 'contactNumber' });
 		expect(double.calls.map((call) => call.method)).toEqual(['saveIndividualContactData']);
 		expect(double.contacts.size).toBe(1);
 	});
@@ -106,7 +119,7 @@ describe('S-360 Save Contact in a real n8n', () => {
 		// Zoho sends the same change again after 15 minutes: found by email, updated, not created twice.
 		const retry = await zohoPost('zoho-s360', zohoContact({ Email: 'dropped@example.test' }));
 		expect(retry.status).toBe(200);
-		expect(JSON.parse(retry.text)).toMatchObject({ status: 'updated', matchedBy: 'email' });
+		expect(retry.saved).toMatchObject({ status: 'updated', matchedBy: 'email' });
 		expect(double.contactByEmail('dropped@example.test')).toHaveLength(1);
 	});
 

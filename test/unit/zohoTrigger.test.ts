@@ -280,6 +280,12 @@ describe('workflow-rule deliveries', () => {
 		expect(delivery.received).toEqual({ contactId: '77', email: 'a@b.test', First_Name: 'Ann', 'date of birth': '1990-01-02' });
 	});
 
+	it('keeps the fields it has no API name for in the record, under the names the webhook gave them, but never the token', () => {
+		const delivery = readWorkflowRuleDelivery({ token: 'secret' }, { id: '8', Mailing_Street: 'Rue du Lac 5', Contact_Number: '1001', operation: 'edit', empty: '' }, 'token');
+		expect(delivery.record).toEqual({ id: '8', Mailing_Street: 'Rue du Lac 5', Contact_Number: '1001' });
+		expect(delivery.operation).toBe('edit');
+	});
+
 	it('reads a user-defined JSON body wrapped in data', () => {
 		expect(readWorkflowRuleDelivery({}, { data: [{ id: '5', Last_Name: 'Lee' }] }, undefined).record).toEqual({ id: '5', Last_Name: 'Lee' });
 	});
