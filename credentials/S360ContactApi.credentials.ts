@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { networkGuardOptions } from './NetworkGuardOptions';
 
 /**
  * A partner's access to an S-360 institution's contact service (SecuTix ContactInformationPublicService),
@@ -108,20 +109,10 @@ export class S360ContactApi implements ICredentialType {
 			default: 30,
 			description: 'Seconds between the JWT’s iat and exp; SecuTix accepts at most 30',
 		},
-		{
-			displayName: 'Allow Private Network Targets',
-			name: 'allowPrivateNetwork',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether the base URL may be a loopback, private, link-local or intranet address. Only for an S-360 test double or proxy on your own network; cloud metadata addresses stay refused.',
-		},
-		{
-			displayName: 'Allow Plain HTTP',
-			name: 'allowPlainHttp',
-			type: 'boolean',
-			default: false,
-			description: 'Whether an http:// base URL may be used. Contacts and tokens then travel unencrypted: only for a server you control.',
-		},
+		...networkGuardOptions({
+			target: 'base URL',
+			useCase: 'an S-360 test double or proxy on your own network',
+			carried: 'Contacts and the signed tokens',
+		}),
 	];
 }
