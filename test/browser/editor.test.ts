@@ -43,6 +43,7 @@ interface CredentialProperty {
 interface NodeDescription {
 	name: string;
 	displayName: string;
+	description: string;
 	properties?: Array<{ name: string; options?: Array<{ action?: string }> }>;
 	credentials?: Array<{ name: string; required?: boolean; displayOptions?: unknown }>;
 }
@@ -146,11 +147,15 @@ describe('the n8n editor in a real browser', () => {
 			// The panel lists a trigger without its " Trigger" suffix.
 			const listed = node.displayName.replace(/ Trigger$/, '');
 			await search.fill(listed);
-			const item = page.getByTestId('node-creator-item-name').filter({ hasText: listed }).first();
-			await item.waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+			const byName = page.getByTestId('node-creator-item-name').filter({ hasText: listed });
+			await byName.first().waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
 				await page.screenshot({ path: path.join(PROJECT_ROOT, '.test-work', `browser-${node.name}-search.png`) });
 				throw error;
 			});
+			// Several nodes may be listed under one name (n8n's own Zoho CRM beside this package's Zoho
+			// CRM Trigger): where the panel shows this node's description, that entry is the one meant.
+			const byDescription = page.getByTestId('node-creator-item-description').filter({ hasText: node.description.slice(0, 40) });
+			const item = (await byDescription.count()) > 0 ? byDescription.first() : byName.first();
 			await item.click();
 			// A community node opens its details first: one "Add to workflow" button,
 			// or (a trigger with an event option) one entry per event: take the first.
