@@ -175,7 +175,7 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether a change already delivered by a run that succeeded (same record ID and Modified_Time) starts nothing when Zoho sends it again. Remembered 24 hours in this n8n process; set the writing node’s Delivery Key to the item’s deliveryKey to cover every process.',
+					'Whether a change already delivered by a run that succeeded (same record ID and Modified_Time) starts nothing when Zoho sends it again. Remembered 24 hours by the n8n instance that took the request; set the writing node’s Delivery Key to the item’s deliveryKey to cover every instance (queue mode).',
 			},
 			maxBodySizeOption(DEFAULT_MAX_BODY_KB, 65536),
 			{

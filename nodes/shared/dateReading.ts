@@ -102,7 +102,7 @@ export function readInputFormat(value: unknown, requested: string | undefined): 
 	let known = inputFormats.get(format);
 	if (known === undefined) {
 		known = interpretInputFormat(format);
-		// Formats come from node parameters: few distinct ones per process.
+		// Formats come from node parameters: few distinct ones per n8n instance.
 		if (inputFormats.size < 1000) inputFormats.set(format, known);
 	}
 	if (known instanceof InvalidDateError) throw new InvalidDateError(value, known.reason, known.message);
