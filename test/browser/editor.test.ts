@@ -13,6 +13,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureDebianPackage, PROJECT_ROOT, startN8n, type CredentialFile, type N8nProcess, type WorkflowFile } from '../harness/n8n';
+import { ZohoDouble } from '../doubles/zohoDouble';
+import { zohoDoubleCredential } from '../e2e/fixtures/workflows';
 
 /** Debian's chromium (or CHROMIUM_PATH), installed when missing. */
 function ensureChromium(): string {
@@ -44,7 +46,7 @@ interface NodeDescription {
 	name: string;
 	displayName: string;
 	description: string;
-	properties?: Array<{ name: string; options?: Array<{ action?: string }> }>;
+	properties?: Array<{ name: string; type?: string; options?: Array<{ action?: string }> }>;
 	credentials?: Array<{ name: string; required?: boolean; displayOptions?: unknown }>;
 }
 
@@ -74,6 +76,18 @@ function credentialFor(type: (typeof credentialTypes)[number]): CredentialFile {
 }
 const credentials = credentialTypes.map(credentialFor);
 
+// The Zoho node's Map Fields loads the org's fields through its credential as soon as the credential
+// is picked: the Zoho credential points at the Zoho double, so the editor shows real fields.
+const ZOHO_CLIENT = { clientId: 'editor-spec-client', clientSecret: 'editor-spec-secret' };
+const ZOHO_REFRESH_TOKEN = 'refresh-editor-spec';
+function withZohoDouble(files: CredentialFile[], zoho: ZohoDouble): CredentialFile[] {
+	return files.map((file) =>
+		file.type === 'zohoCrmRefreshTokenApi'
+			? { ...zohoDoubleCredential(file.id, zoho, ZOHO_CLIENT, { refreshToken: ZOHO_REFRESH_TOKEN }), name: file.name }
+			: file,
+	);
+}
+
 const templateDir = path.join(PROJECT_ROOT, 'templates');
 const templates = readdirSync(templateDir)
 	.filter((file) => file.endsWith('.json'))
@@ -89,6 +103,7 @@ function isOfflineNoise(text: string, url: string, baseUrl: string): boolean {
 
 describe('the n8n editor in a real browser', () => {
 	let n8n: N8nProcess;
+	const zoho = new ZohoDouble({ clients: [{ ...ZOHO_CLIENT, refreshTokens: [ZOHO_REFRESH_TOKEN] }] });
 	let browser: Browser;
 	let context: BrowserContext;
 	let page: Page;
@@ -97,7 +112,8 @@ describe('the n8n editor in a real browser', () => {
 
 	beforeAll(async () => {
 		const executablePath = ensureChromium();
-		n8n = await startN8n({ name: 'browser', credentials });
+		await zoho.start();
+		n8n = await startN8n({ name: 'browser', credentials: withZohoDouble(credentials, zoho) });
 		selectors.setTestIdAttribute('data-test-id'); // n8n's attribute, not Playwright's data-testid
 		browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 		context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -117,6 +133,7 @@ describe('the n8n editor in a real browser', () => {
 	afterAll(async () => {
 		await browser?.close();
 		await n8n?.stop();
+		await zoho.stop();
 	});
 
 	beforeEach(() => {
@@ -187,6 +204,12 @@ describe('the n8n editor in a real browser', () => {
 				expect(offered).toContain(shown.trim());
 			}
 
+			// A resource mapper loads its fields through the credential once it is picked: wait for
+			// them, so a failed load shows as an error here and the screenshot shows the fields.
+			if (node.properties?.some((property) => property.type === 'resourceMapper')) {
+				await page.getByText('Fetching fields').waitFor({ state: 'hidden', timeout: 30_000 });
+				await page.getByTestId('node-parameters').getByText('Last Name').first().waitFor({ timeout: 30_000 });
+			}
 			await page.screenshot({ path: path.join(PROJECT_ROOT, 'docs', `node-${node.name}.png`) });
 			expect(await errorToasts()).toEqual([]);
 			expect(consoleErrors).toEqual([]);
