@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Lints with n8n's own configuration: the ESLint config `@n8n/node-cli` exports
- * (what `n8n-node lint` runs; pinned in devDependencies), on the files the
- * package ships. Two additions, both as n8n's verification scan does them:
+ * (what `n8n-node lint` runs; pinned in devDependencies, named in eslint.config.mjs),
+ * on the files the package ships. Two additions, both as n8n's verification scan does them:
  * inline `eslint-disable` comments are ignored, and a second pass lints the
  * files of the `npm pack` tarball that users install. Any error or warning fails.
  */
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
-import { config as n8nConfig } from '@n8n/node-cli/eslint';
+import n8nConfig from '../eslint.config.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
