@@ -211,6 +211,13 @@ export class S360ContactDouble {
 		return stored;
 	}
 
+	/** A user creates the contact in S-360's back office: stored (see seed) and queued in the firehose. */
+	createInBackOffice(contact: ContactSeedInput): StoredContact {
+		const stored = this.seed(contact);
+		this.emitChange(stored.contactNumber);
+		return stored;
+	}
+
 	/** Calls `listener` with the contact number after every applied save and back-office edit (what S-360's firehose queues). */
 	onContactChange(listener: (contactNumber: string) => void): void {
 		this.changeListeners.push(listener);

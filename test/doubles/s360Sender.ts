@@ -94,6 +94,8 @@ export interface S360DeliveryLogEntry {
 	status: number;
 	/** Milliseconds from sending to the answer. */
 	ackMs: number;
+	/** The receiver's answer body (S-360 ignores it; specs read it). */
+	answer?: string;
 }
 
 interface QueuedContact {
@@ -185,6 +187,11 @@ export class S360Sender {
 		await this.running;
 	}
 
+	/** Forgets every queued contact (a spec's clean-up between scenarios; S-360 has no such button). */
+	discardQueue(): void {
+		this.queue.clear();
+	}
+
 	resetCounters(): void {
 		this.counters = emptyCounters();
 		this.log = [];
@@ -217,13 +224,14 @@ export class S360Sender {
 		if (retry) this.counters.retries += 1;
 		const sent = bucket.map((contact) => contact.sent);
 		const started = performance.now();
-		const status = await this.post(sent.map((data) => withDetails(data, this.details)));
+		const { status, answer } = await this.post(sent.map((data) => withDetails(data, this.details)));
 		const entry: S360DeliveryLogEntry = {
 			tick,
 			contactNumbers: bucket.map((contact) => contact.contactNumber),
 			retry,
 			status,
 			ackMs: performance.now() - started,
+			answer,
 		};
 		this.log.push(entry);
 		if (status === 200) {
@@ -258,8 +266,8 @@ export class S360Sender {
 		return contacts;
 	}
 
-	/** The HTTP status S-360 would see: 0 for a dropped connection or no answer in time. */
-	private async post(contacts: ContactDataResult[]): Promise<number> {
+	/** The HTTP status S-360 would see (0 for a dropped connection or no answer in time) and the answer's body. */
+	private async post(contacts: ContactDataResult[]): Promise<{ status: number; answer?: string }> {
 		const url = new URL(this.options.url);
 		const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'S-360 firehose double' };
 		const auth = this.options.auth ?? { type: 'none' };
@@ -275,9 +283,9 @@ export class S360Sender {
 			// A refusal read before the connection broke counts as answered; one seen only as the
 			// closed connection is a dropped connection, as S-360 would see it.
 			const outcome = await rawSendMayBeRefused(url.toString(), { headers, body: JSON.stringify(this.frame(contacts)), signal: controller.signal });
-			return isClosedByServer(outcome) ? 0 : outcome.status;
+			return isClosedByServer(outcome) ? { status: 0 } : { status: outcome.status, answer: outcome.body };
 		} catch {
-			return 0;
+			return { status: 0 };
 		} finally {
 			clearTimeout(timer);
 		}

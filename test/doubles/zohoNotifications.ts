@@ -68,6 +68,8 @@ export interface Delivery {
 	headers: Record<string, string>;
 	/** The receiver's status; undefined when the connection failed or timed out. */
 	status?: number;
+	/** The receiver's answer body (Zoho ignores it; specs read it). */
+	answer?: string;
 	error?: string;
 }
 
@@ -167,6 +169,11 @@ export class ZohoNotifications {
 	release(): void {
 		this.holding = false;
 		for (const { request, attempt } of this.held.splice(0)) this.deliver(request, attempt);
+	}
+
+	/** Failed deliveries whose one retry is not yet due. */
+	get pendingRetries(): number {
+		return this.timers.size;
 	}
 
 	/** Cancels pending retries. */
@@ -399,9 +406,11 @@ export class ZohoNotifications {
 					timeout: DELIVERY_TIMEOUT_MS,
 				},
 				(res) => {
-					res.resume();
+					const chunks: Buffer[] = [];
+					res.on('data', (chunk: Buffer) => chunks.push(chunk));
 					res.on('end', () => {
 						delivery.status = res.statusCode;
+						delivery.answer = Buffer.concat(chunks).toString('utf8');
 						resolve(delivery);
 					});
 				},
