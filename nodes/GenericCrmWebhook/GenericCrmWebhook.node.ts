@@ -22,6 +22,7 @@ import { requestWithRetry, sendServiceRequest, sendWithLegacyRequest, ServiceReq
 import { boundedInteger, createItemParameterReader } from '../shared/parameters';
 import { memoisedEgressGuard } from '../shared/redirects';
 import { errorOutputJson, failureCauseOf, runTargetPipeline, type FailureCause, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
+import { recordsByEmail, writerSyncSettings } from '../shared/twoWaySync';
 import { genericCrmProperties } from './description';
 import { endpointOf, fullNameOf, sensitiveHeaderValues, testLead, type Endpoint } from './endpoint';
 import { presetOf, type LeadAnswer, type Preset } from './presets';
@@ -162,6 +163,7 @@ export class GenericCrmWebhook implements INodeType {
 			);
 		};
 
+		const leadRecord = recordsByEmail(preset.schema);
 		return await runTargetPipeline<CrmLead>(this, {
 			service: preset.service,
 			batchSize: maxBatchSize === 1 ? 1 : boundedInteger(options.batchSize, maxBatchSize, 1, maxBatchSize),
@@ -183,6 +185,12 @@ export class GenericCrmWebhook implements INodeType {
 				} catch (error) {
 					throw nothingSent(asNodeError(this, error, itemIndex, credentialSecrets));
 				}
+			},
+			syncTarget: {
+				// The endpoint names the system: two URLs are two CRMs.
+				system: `crm:${hashOf(endpoint.settings.url)}`,
+				settings: writerSyncSettings(options),
+				describe: ({ fields }) => leadRecord(fields),
 			},
 			sendBatch: async (batch: Array<TargetRecord<CrmLead>>): Promise<RecordOutcome[]> => {
 				// A call carries one set of headers: leads whose headers differ go in calls of their own.

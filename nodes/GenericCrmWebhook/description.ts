@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DATE_INPUT_FORMAT_OPTION } from '../shared/dateParameters';
+import { rememberWritesOption, whenOlderThanTargetOption } from '../shared/twoWaySync';
 
 const nameValue = (nameLabel: string, namePlaceholder: string, valuePlaceholder: string): INodeProperties[] => [
 	{ displayName: nameLabel, name: 'name', type: 'string', default: '', placeholder: namePlaceholder },
@@ -128,6 +129,7 @@ export const genericCrmProperties: INodeProperties[] = [
 				default: '',
 				description: 'Pipedrive only: sent as name when a lead has neither a name nor first/last names (Pipedrive requires one)',
 			},
+			rememberWritesOption,
 			{
 				displayName: 'Time Zone',
 				name: 'timeZone',
@@ -144,6 +146,7 @@ export const genericCrmProperties: INodeProperties[] = [
 				default: 30,
 				description: 'How long one attempt may take. A call that timed out is resent only to an upsert or idempotent endpoint.',
 			},
+			whenOlderThanTargetOption,
 		],
 	},
 ];

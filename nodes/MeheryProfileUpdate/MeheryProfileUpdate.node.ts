@@ -17,6 +17,7 @@ import { requestWithRetry, sendWithLegacyRequest, ServiceRequestError, type Serv
 import { sendServiceRequestUnderRedirectPolicy, sendUnderRedirectPolicy, type RedirectPolicy } from '../shared/redirects';
 import { createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome, type TargetRecord } from '../shared/targetPipeline';
+import { recordsByEmail, writerSyncSettings } from '../shared/twoWaySync';
 import { DEFAULT_CONCURRENCY, meheryProfileUpdateProperties } from './description';
 import { prepareProfile, withPhoneNotes, type PreparedProfile, type ProfileSettings } from './profile';
 import { meheryTenantSchema, type CustomCode } from './schema';
@@ -37,6 +38,9 @@ import {
 	type MeheryBodyType,
 	type MeheryCredentials,
 } from './transport';
+
+/** What two-way sync names MeherY's profiles by. */
+const MEHERY_SYSTEM = 'mehery';
 
 export class MeheryProfileUpdate implements INodeType {
 	description: INodeTypeDescription = {
@@ -86,12 +90,16 @@ export class MeheryProfileUpdate implements INodeType {
 		// One egress verdict per URL for the whole execution: n8n's filter resolves DNS on each check.
 		const redirectPolicy = meheryRedirectPolicy(credentials, this.helpers as unknown as EgressHelpersLike);
 
+		const profileRecord = recordsByEmail(tenant.schema);
 		return await runTargetPipeline<PreparedProfile>(this, {
 			service: MEHERY_SERVICE,
 			batchSize: 1,
 			concurrency,
 			limiterKey: limiterKey(node.credentials?.meheryApi?.id, credentials),
 			prepare: (item, itemIndex) => prepareProfile(this, item, itemIndex, tenant.schema, itemSettings(readParameter, itemIndex, workflowTimeZone)),
+			syncTarget: previewOnly
+				? undefined
+				: { system: MEHERY_SYSTEM, settings: writerSyncSettings(options), describe: ({ fields }) => profileRecord(fields) },
 			sendBatch: async (batch: Array<TargetRecord<PreparedProfile>>): Promise<RecordOutcome[]> =>
 				await Promise.all(
 					batch.map(async ({ itemIndex, record: { fields, phoneNotes } }) =>

@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DATE_INPUT_FORMAT_OPTION, TWO_DIGIT_YEARS_COVER_OPTION } from '../shared/dateParameters';
+import { rememberWritesOption, whenOlderThanTargetOption } from '../shared/twoWaySync';
 
 export const DEFAULT_CONCURRENCY = 5;
 
@@ -190,6 +191,7 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				description:
 					'ISO country code (IN, US, DE, … 54 countries) of numbers written without +: with it, a phone is sent in E.164 (+919876543210) where its reading is certain, and otherwise as typed, named under phoneNotes in the output; empty: phones are only trimmed',
 			},
+			rememberWritesOption,
 			{
 				displayName: 'Time Zone',
 				name: 'timeZone',
@@ -199,6 +201,7 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				description: 'IANA time zone in which dates and date-times become MeherY dates; empty: the workflow’s time zone',
 			},
 			TWO_DIGIT_YEARS_COVER_OPTION,
+			whenOlderThanTargetOption,
 		],
 	},
 ];

@@ -12,10 +12,11 @@ import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycl
 import { credentialSettingsTest } from '../shared/webhookCredentials';
 import { ledgerFor, settleClaimedKeys } from '../shared/redelivery';
 import { refuse, respondWithJson } from '../shared/webhookAnswers';
+import { changeTimeOf, dropEchoes as dropEchoesOf, recordKeys } from '../shared/twoWaySync';
 import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asS360Credentials, authRules, checkCredentialSettings } from './auth';
 import { DEFAULT_MAX_BODY_KB, s360FirehoseTriggerProperties } from './description';
-import { normalizeContact, readBucket, type NormalizedContact } from './payload';
+import { comparableContact, normalizeContact, readBucket, S360_SYSTEM, type NormalizedContact } from './payload';
 import { claimContacts, MAX_WAIT_FOR_RUNNING_MS } from './redelivery';
 
 /**
@@ -97,7 +98,9 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 		const contact = normalizeContact(raw, { timeZone });
 		if (!unique.has(contact.deliveryKey)) unique.set(contact.deliveryKey, contact);
 	}
-	let contacts = [...unique.values()];
+	const { kept, echoes } = dropEchoes([...unique.values()], settings.dropEchoes !== false);
+	if (kept.length === 0) return respondWithJson.call(this, 200, { status: 'echoesDropped', contacts: unique.size, echoesDropped: echoes });
+	let contacts = kept;
 
 	if (settings.dropRedeliveries !== false) {
 		const ledger = ledgerFor<true>(storeKey(this), LEDGER_LIMITS);
@@ -117,8 +120,22 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 	}
 
 	const items: INodeExecutionData[] = contacts.map((contact, index) => ({
-		json: contact as unknown as IDataObject,
+		json: { ...contact, echoesDropped: echoes } as unknown as IDataObject,
 		pairedItem: { item: index },
 	}));
 	return { workflowData: [items] };
+}
+
+/** The contacts that are not S-360 reporting back what S-360 Save Contact wrote. */
+function dropEchoes(contacts: NormalizedContact[], enabled: boolean): { kept: NormalizedContact[]; echoes: number } {
+	return dropEchoesOf(
+		S360_SYSTEM,
+		contacts,
+		(contact) => ({
+			keys: recordKeys({ id: contact.contactNumber, email: contact.email }),
+			view: comparableContact(contact),
+			changedAt: changeTimeOf(contact.changedAt),
+		}),
+		enabled,
+	);
 }

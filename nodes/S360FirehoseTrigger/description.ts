@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { RAW_BODY_PARAMETER } from '../shared/rawBody';
 import { maxBodySizeOption } from '../shared/webhookIntake';
+import { dropEchoesSetting } from '../shared/twoWaySync';
 
 /** A bucket of 100 full contacts is a few hundred KB; 5 MB leaves room for big criteria lists. */
 export const DEFAULT_MAX_BODY_KB = 5 * 1024;
@@ -42,6 +43,7 @@ export const s360FirehoseTriggerProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			dropEchoesSetting,
 			{
 				displayName: 'Drop Redeliveries',
 				name: 'dropRedeliveries',

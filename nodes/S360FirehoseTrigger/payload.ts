@@ -409,3 +409,28 @@ function stableJson(value: unknown): string {
 	}
 	return JSON.stringify(value) ?? 'null';
 }
+
+/** What two-way sync names S-360's records by (the writer and this trigger use the same). */
+export const S360_SYSTEM = 's360';
+
+/**
+ * A contact's fields as S-360 stores them, flat, for the two-way echo check: the same reading of
+ * what the S-360 Save Contact node sends (`written`: only the fields it set) and of what this
+ * trigger receives (every field, empty ones included, so a cleared field is a change).
+ */
+export function comparableContact(contact: NormalizedContact, written = false): IDataObject {
+	const view: IDataObject = {
+		firstName: contact.firstName,
+		lastName: contact.lastName,
+		email: contact.email,
+		birthDate: contact.birthDate,
+		phone: contact.phone,
+		mobile: contact.mobile,
+		language: contact.language,
+	};
+	for (const [part, value] of Object.entries(contact.address ?? {})) view[`address.${part}`] = value;
+	for (const [code, granted] of Object.entries(contact.optIns)) view[`optIn.${code}`] = granted;
+	for (const [code, value] of Object.entries(contact.criteria)) view[`criterion.${code}`] = value as IDataObject;
+	if (written) for (const field of Object.keys(view)) if (view[field] === null) delete view[field];
+	return view;
+}

@@ -18,6 +18,8 @@ import { boundedInteger, createItemParameterReader, type ItemParameterReader } f
 import { queueDurationMs } from '../shared/rateLimiter';
 import { NothingSentError, type RedirectPolicy } from '../shared/redirects';
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
+import { recordKeys, writerSyncSettings } from '../shared/twoWaySync';
+import { comparableContact, normalizeContact, S360_SYSTEM } from '../S360FirehoseTrigger/payload';
 import { prepareContact, type ContactSettings, type PreparedContact } from './contact';
 import { DEFAULT_CONCURRENCY, s360SaveContactProperties } from './description';
 import {
@@ -83,6 +85,15 @@ export class S360SaveContact implements INodeType {
 			concurrency,
 			limiterKey: `${rateKeyOf(credentials)}:inFlight`,
 			prepare: (item, itemIndex) => prepareContact(this, item, itemIndex, itemSettings(readParameter, itemIndex, workflowTimeZone)),
+			syncTarget: {
+				system: S360_SYSTEM,
+				settings: writerSyncSettings(options),
+				describe: (contact) => ({
+					keys: recordKeys({ id: contact.contactNumber, email: contact.email }),
+					view: comparableContact(normalizeContact(contact.contactData), true),
+				}),
+				keysOfResult: (json) => recordKeys({ id: json.contactNumber ?? undefined }),
+			},
 			sendBatch: async (batch) =>
 				await Promise.all(
 					batch.map(

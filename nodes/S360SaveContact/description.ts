@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { DATE_INPUT_FORMAT_OPTION } from '../shared/dateParameters';
 import { S360_INDIVIDUAL } from './contact';
+import { rememberWritesOption, whenOlderThanTargetOption } from '../shared/twoWaySync';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -147,6 +148,8 @@ export const s360SaveContactProperties: INodeProperties[] = [
 				description:
 					'Name under which the contact goes in the saveIndividualContactData JSON body. SecuTix documents the body only by SOAP example; change it if your institution’s REST-RPC template names it otherwise.',
 			},
+			rememberWritesOption,
+			whenOlderThanTargetOption,
 		],
 	},
 ];

@@ -13,6 +13,8 @@ import { safeEqual } from '../shared/webhookAuth';
 import type { WebhookIntake } from '../shared/webhookIntake';
 import { webhookCredentials } from '../shared/webhookCredentialCache';
 import { ledgerKeyOf } from '../shared/webhookLifecycle';
+import { changeTimeOf, dropEchoes, recordKeys, type IncomingChange } from '../shared/twoWaySync';
+import { zohoSystem } from '../ZohoCrmUpsertContact/schema';
 import { openZohoSession, type ZohoAuthentication, type ZohoModule } from '../ZohoCrmUpsertContact/transport';
 import { DEFAULT_DATE_FORMAT, DEFAULT_TOKEN_PARAMETER } from './description';
 import { readNotification } from './notification';
@@ -124,8 +126,12 @@ export async function workflowRuleItems(ctx: IWebhookFunctions, intake: WebhookI
  * succeeded is remembered, which the trigger learns from n8n's answer (Acknowledge After
  * Success); acknowledging at once, the claim only covers the moment the run starts.
  */
-export async function startRun(ctx: IWebhookFunctions, records: IDataObject[]): Promise<IWebhookResponseData> {
-	if (records.length === 0) return respondWithJson.call(ctx, 200, { status: 'nothingToSync', records: 0 });
+export async function startRun(ctx: IWebhookFunctions, delivered: IDataObject[]): Promise<IWebhookResponseData> {
+	if (delivered.length === 0) return respondWithJson.call(ctx, 200, { status: 'nothingToSync', records: 0 });
+	const module = ctx.getNodeParameter('module', 'Contacts') as ZohoModule;
+	const { kept, echoes } = dropEchoes<IDataObject>(zohoSystem(module), delivered, incomingChange, settingsOf(ctx).dropEchoes !== false);
+	if (kept.length === 0) return respondWithJson.call(ctx, 200, { status: 'echoesDropped', records: delivered.length, echoesDropped: echoes });
+	const records: IDataObject[] = kept.map((record) => ({ ...record, echoesDropped: echoes }));
 	let runRecords = records;
 	if (settingsOf(ctx).dropRedeliveries !== false) {
 		const ledger = ledgerFor<true>(ledgerKeyOf(LEDGER_PREFIX, ctx), LEDGER_LIMITS);
@@ -141,4 +147,22 @@ export async function startRun(ctx: IWebhookFunctions, records: IDataObject[]): 
 	}
 	const items: INodeExecutionData[] = runRecords.map((record, index) => ({ json: record, pairedItem: { item: index } }));
 	return { workflowData: [items] };
+}
+
+/**
+ * Fields Zoho sets itself on every edit: listed among a notification's affected fields, they do
+ * not make a write reported back a new change.
+ */
+const SYSTEM_FIELDS = new Set(['Modified_Time', 'Modified_By', 'Last_Activity_Time', 'Full_Name', 'Record_Status__s', 'Last_Enriched_Time__s']);
+
+/** A changed record as the echo check reads it; a deletion is never an echo. */
+function incomingChange(record: IDataObject): IncomingChange | undefined {
+	if (record.operation === 'delete' || typeof record.record !== 'object' || record.record === null) return undefined;
+	const affected = Array.isArray(record.affectedFields) ? (record.affectedFields as string[]) : [];
+	return {
+		keys: recordKeys({ id: record.id, email: record.email }),
+		view: record.record as IDataObject,
+		changedAt: changeTimeOf(record.changedAt),
+		changedFields: affected.filter((field) => !SYSTEM_FIELDS.has(field)),
+	};
 }

@@ -4,6 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { RAW_BODY_PARAMETER } from '../shared/rawBody';
 import { maxBodySizeOption } from '../shared/webhookIntake';
 import { ZOHO_AUTHENTICATION_PROPERTY, ZOHO_MODULE_PROPERTY } from '../ZohoCrmUpsertContact/description';
+import { dropEchoesSetting } from '../shared/twoWaySync';
 
 /** One week: the longest channel Zoho's API v8 keeps. */
 export const DEFAULT_CHANNEL_LIFETIME_MINUTES = 7 * 24 * 60;
@@ -169,6 +170,7 @@ export const zohoCrmTriggerProperties: INodeProperties[] = [
 					'The date-time format chosen for the webhook in Zoho, as a Luxon format. Empty: ISO 8601 (2024-03-07T14:05:09+01:00).',
 				displayOptions: { show: { '/source': ['workflowRule'] } },
 			},
+			dropEchoesSetting,
 			{
 				displayName: 'Drop Redeliveries',
 				name: 'dropRedeliveries',

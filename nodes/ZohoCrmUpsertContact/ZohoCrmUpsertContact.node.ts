@@ -16,7 +16,8 @@ import { serviceApiError } from '../shared/errors';
 import { formatProblems, isEmptyValue, mapContact, type FieldAssignment, type TargetSchema } from '../shared/fieldMapping';
 import { boundedInteger, createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
-import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
+import { recordKeys, writerSyncSettings } from '../shared/twoWaySync';
+import { ZOHO_CONTACTS, ZOHO_LEADS, zohoSystem } from './schema';
 import { ZOHO_SERVICE, ZohoTokenError } from './auth';
 import { ZOHO_CREDENTIALS, zohoUpsertProperties } from './description';
 import { resourceMapperFields, runSchema } from './resourceMapping';
@@ -95,6 +96,15 @@ export class ZohoCrmUpsertContact implements INodeType {
 			deliveryKey: options.deliveryKey
 				? (_item, itemIndex) => String(parameter<unknown>('options.deliveryKey', itemIndex, '') ?? '').trim() || undefined
 				: undefined,
+			syncTarget: {
+				system: zohoSystem(module),
+				settings: writerSyncSettings(options),
+				describe: (record) => ({
+					keys: recordKeys({ id: record.id, email: keyFields.includes('Email') ? record.Email : undefined }),
+					view: record,
+				}),
+				keysOfResult: (json) => recordKeys({ id: json.id }),
+			},
 			prepare: (item, itemIndex) => {
 				const itemOptions = parameter<IDataObject>('options', itemIndex, {});
 				const fallback = String(itemOptions.lastNameFallback ?? '').trim();

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { DATE_INPUT_FORMAT_OPTION } from '../shared/dateParameters';
 import type { TargetSchema } from '../shared/fieldMapping';
 import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
+import { rememberWritesOption, whenOlderThanTargetOption } from '../shared/twoWaySync';
 
 function standardFieldOptions(schema: TargetSchema): INodeProperties[] {
 	return schema.fields
@@ -195,6 +196,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 				default: '',
 				description: 'Sent as Last_Name when an item has none (Zoho requires it); empty: such items fail before any call',
 			},
+			rememberWritesOption,
 			{
 				displayName: 'Require Duplicate Check Value',
 				name: 'requireDuplicateCheckValue',
@@ -220,6 +222,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 				description:
 					'How long one call may take before it is abandoned. A call that timed out is sent again only when every record in it has a duplicate-check value; otherwise its items fail as “may have been applied”.',
 			},
+			whenOlderThanTargetOption,
 			{
 				displayName: 'Workflows to Trigger in Zoho',
 				name: 'trigger',

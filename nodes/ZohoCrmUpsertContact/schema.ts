@@ -66,3 +66,8 @@ export const ZOHO_LEADS: TargetSchema = defineSchema({
 	dateFormat: 'zohoDate',
 	dateTimeFormat: 'zohoDateTime',
 });
+
+/** What two-way sync names a module's records by (the writer and the Zoho CRM Trigger use the same). */
+export function zohoSystem(module: string): string {
+	return `zoho-crm:${module}`;
+}

@@ -14,7 +14,9 @@ import {
 	sleep,
 } from 'n8n-workflow';
 import { acquireSlot } from './concurrency';
+import { echoLedger, type RecordView, type WriteTicket } from './echoLedger';
 import { confirmWritten, writtenEarlier } from './syncedLedger';
+import { itemChangeTime, type WriterSyncSettings } from './twoWaySync';
 
 export interface TargetRecord<R> {
 	itemIndex: number;
@@ -52,6 +54,18 @@ export interface TargetPipeline<R> {
 	 * such an item is not sent and its output says so; an item written now is remembered.
 	 */
 	deliveryKey?(item: INodeExecutionData, itemIndex: number): string | undefined;
+	/** Two-way sync: which record an item writes, remembered for the triggers' echo check (twoWaySync.ts). */
+	syncTarget?: SyncTarget<R>;
+}
+
+export interface SyncTarget<R> {
+	/** The service and the module or account part that names its records, e.g. `zoho-crm:Contacts`. */
+	system: string;
+	settings: WriterSyncSettings;
+	/** The keys the record is known by before the call, and its fields as the service stores them. */
+	describe(record: R): { keys: string[]; view: RecordView };
+	/** Keys the service's answer adds (the id of a record it created). */
+	keysOfResult?(json: IDataObject): string[];
 }
 
 type Failure = Extract<RecordOutcome, { ok: false }>;
@@ -77,15 +91,22 @@ export async function runTargetPipeline<R>(
 
 	const prepareItem = (itemIndex: number): TargetRecord<R> | undefined => {
 		if (skipped.has(itemIndex)) return undefined;
+		let prepared: TargetRecord<R>;
 		try {
-			return { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
+			prepared = { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
 		} catch (error) {
 			outcomes[itemIndex] = failureOf(ctx, error, itemIndex);
 			return undefined;
 		}
+		const older = pipeline.syncTarget && olderThanTarget(ctx, pipeline.syncTarget, prepared, items[itemIndex]);
+		if (older) {
+			outcomes[itemIndex] = older;
+			return undefined;
+		}
+		return prepared;
 	};
 
-	const sender = new BatchSender(ctx, pipeline, outcomes);
+	const sender = new BatchSender(ctx, pipeline, outcomes, items);
 	if (routesFailures) {
 		// Pipelined: a batch goes out as soon as it is prepared, and the next ones are mapped while
 		// the calls in flight wait on the service, so a slot that frees finds its batch ready.
@@ -108,8 +129,8 @@ export async function runTargetPipeline<R>(
 			const record = prepareItem(itemIndex);
 			if (record) prepared.push(record);
 		}
-		if (prepared.length + skipped.size < items.length) {
-			const failures = outcomes.filter((outcome): outcome is Failure => outcome !== undefined && !outcome.ok);
+		const failures = outcomes.filter((outcome): outcome is Failure => outcome !== undefined && !outcome.ok);
+		if (failures.length) {
 			throw withSummary(
 				failures[0].error,
 				`Nothing was sent to ${pipeline.service}: ${failures.length} of ${items.length} items cannot be sent.`,
@@ -159,6 +180,7 @@ class BatchSender<R> {
 		private readonly ctx: IExecuteFunctions,
 		private readonly pipeline: TargetPipeline<R>,
 		private readonly outcomes: RecordOutcome[],
+		private readonly items: INodeExecutionData[],
 	) {}
 
 	/** Resolves once the batch is under way (not when it is done), so the caller can prepare the next. */
@@ -206,6 +228,24 @@ class BatchSender<R> {
 	}
 
 	private async send(batch: Array<TargetRecord<R>>): Promise<void> {
+		// Remembered before the call: the service may report the write back before its answer arrives.
+		const tickets = batch.map((record) => this.beginWrite(record));
+		try {
+			await this.sendAndRecord(batch);
+		} finally {
+			batch.forEach(({ itemIndex }, position) => settleWrite(tickets[position], this.outcomes[itemIndex], this.pipeline.syncTarget));
+		}
+	}
+
+	private beginWrite({ itemIndex, record }: TargetRecord<R>): WriteTicket | undefined {
+		const target = this.pipeline.syncTarget;
+		if (!target || target.settings.ttlMs <= 0) return undefined;
+		const { keys, view } = target.describe(record);
+		if (!keys.length) return undefined;
+		return echoLedger.beginWrite(target.system, keys, view, target.settings.ttlMs, itemChangeTime(this.items[itemIndex]));
+	}
+
+	private async sendAndRecord(batch: Array<TargetRecord<R>>): Promise<void> {
 		let results: RecordOutcome[];
 		try {
 			results = await this.pipeline.sendBatch(batch);
@@ -226,6 +266,40 @@ class BatchSender<R> {
 				);
 		});
 	}
+}
+
+/**
+ * A write the service accepted is kept (with the keys its answer adds); one that may have been
+ * applied stays remembered, since its echo may still come; one refused outright is forgotten.
+ */
+function settleWrite<R>(ticket: WriteTicket | undefined, outcome: RecordOutcome | undefined, target: SyncTarget<R> | undefined): void {
+	if (!ticket || !target) return;
+	if (outcome?.ok) echoLedger.confirm(ticket, target.keysOfResult?.(outcome.json) ?? []);
+	else if (outcome?.error.context?.mayHaveBeenApplied !== true) echoLedger.withdraw(ticket);
+}
+
+/**
+ * The outcome of an item whose change is older than the newest one this n8n instance wrote to,
+ * or saw from, the same record: skipped or failed as the node's When Older Than Target says.
+ */
+function olderThanTarget<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, { itemIndex, record }: TargetRecord<R>, item: INodeExecutionData): RecordOutcome | undefined {
+	if (target.settings.whenOlder === 'write') return undefined;
+	const changedAt = itemChangeTime(item);
+	if (changedAt === undefined) return undefined;
+	const newest = echoLedger.newestKnown(target.system, target.describe(record).keys);
+	if (newest === undefined || changedAt >= newest) return undefined;
+	const times = { changedAt: new Date(changedAt).toISOString(), targetChangedAt: new Date(newest).toISOString() };
+	if (target.settings.whenOlder === 'skip') {
+		return { ok: true, json: { status: 'skipped', reason: 'The record holds a newer change; nothing was sent.', ...times } };
+	}
+	return {
+		ok: false,
+		error: new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: its change (${times.changedAt}) is older than the record’s newest (${times.targetChangedAt})`, {
+			itemIndex,
+			description: 'Nothing was sent, so the newer value stays. Set When Older Than Target to Write It Anyway to write older changes too.',
+		}),
+		details: times,
+	};
 }
 
 /** A failure outcome for any thrown value, as an n8n error with the item index. */

@@ -1,0 +1,210 @@
+/**
+ * Two-way sync in the shared target pipeline and for triggers (nodes/shared/twoWaySync.ts):
+ * writers remember what the service accepted, forget what it refused, keep what it may have
+ * applied; a change older than the record's newest is skipped, failed or written as the node says;
+ * triggers drop what only reports a write back and note the time of every genuine change.
+ */
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+} from 'n8n-workflow';
+
+import { echoLedger } from '../../nodes/shared/echoLedger';
+import { runTargetPipeline, type RecordOutcome, type SyncTarget, type TargetPipeline } from '../../nodes/shared/targetPipeline';
+import { changeTimeOf, dropEchoes, recordKeys, writerSyncSettings } from '../../nodes/shared/twoWaySync';
+import { runNode } from './fakes/n8nContext';
+
+let systemCount = 0;
+/** Each spec writes to a system of its own: the ledger is shared by the whole n8n instance. */
+const newSystem = () => `spec-crm-${++systemCount}`;
+
+function syncTarget(system: string, options: IDataObject = {}): SyncTarget<IDataObject> {
+	return {
+		system,
+		settings: writerSyncSettings(options),
+		describe: (record) => ({ keys: recordKeys({ email: record.email }), view: { name: record.name, email: record.email } }),
+		keysOfResult: (json) => recordKeys({ id: json.id }),
+	};
+}
+
+function writer(hooks: Partial<TargetPipeline<IDataObject>>, sent: IDataObject[]): INodeType {
+	return {
+		description: {
+			displayName: 'Sync Target',
+			name: 'syncTarget',
+			group: ['output'],
+			version: 1,
+			description: 'A target for two-way sync specs',
+			defaults: { name: 'Sync Target' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [],
+		},
+		async execute(this: IExecuteFunctions) {
+			return await runTargetPipeline<IDataObject>(this, {
+				service: 'Spec CRM',
+				batchSize: 10,
+				concurrency: 1,
+				limiterKey: `sync:${Math.random()}`,
+				prepare: (item) => item.json,
+				sendBatch: async (batch) => {
+					sent.push(...batch.map(({ record }) => record));
+					return batch.map(({ record }) => ({ ok: true, json: { id: `id-of-${String(record.email)}` } }));
+				},
+				...hooks,
+			});
+		},
+	};
+}
+
+const contact = (name: string, changedAt?: string): INodeExecutionData => ({
+	json: { name, email: 'ada@example.com', ...(changedAt ? { changedAt } : {}) },
+});
+
+async function write(hooks: Partial<TargetPipeline<IDataObject>>, items: INodeExecutionData[], onError?: 'continueRegularOutput') {
+	const sent: IDataObject[] = [];
+	const output = await runNode({ nodeType: writer(hooks, sent), parameters: {}, items, onError });
+	return { sent, output: output[0].map((item) => item.json) };
+}
+
+describe('two-way sync: what a writer remembers', () => {
+	it('a write the service accepted is an echo when reported back, under its email and the id the answer gave', async () => {
+		const system = newSystem();
+		await write({ syncTarget: syncTarget(system) }, [contact('Ada')]);
+		expect(echoLedger.isEcho(system, recordKeys({ email: 'ada@example.com' }), { name: 'Ada' })).toBe(true);
+		expect(echoLedger.isEcho(system, recordKeys({ id: 'id-of-ada@example.com' }), { name: 'Ada' })).toBe(true);
+	});
+
+	it('a write the service refused leaves nothing to drop', async () => {
+		const system = newSystem();
+		await write(
+			{
+				syncTarget: syncTarget(system),
+				sendBatch: async (batch) => batch.map((): RecordOutcome => ({ ok: false, error: new NodeApiError({ name: 'n', type: 't', typeVersion: 1, id: 'x', position: [0, 0], parameters: {} }, { message: 'refused' }) })),
+			},
+			[contact('Ada')],
+			'continueRegularOutput',
+		);
+		expect(echoLedger.isEcho(system, recordKeys({ email: 'ada@example.com' }), { name: 'Ada' })).toBe(false);
+	});
+
+	it('a write that may have been applied stays remembered, since its echo may still come', async () => {
+		const system = newSystem();
+		const cutOff = new NodeApiError({ name: 'n', type: 't', typeVersion: 1, id: 'x', position: [0, 0], parameters: {} }, { message: 'socket hang up' });
+		cutOff.context.mayHaveBeenApplied = true;
+		await write({ syncTarget: syncTarget(system), sendBatch: async (batch) => batch.map((): RecordOutcome => ({ ok: false, error: cutOff })) }, [contact('Ada')], 'continueRegularOutput');
+		expect(echoLedger.isEcho(system, recordKeys({ email: 'ada@example.com' }), { name: 'Ada' })).toBe(true);
+	});
+
+	it('Remember Writes For 0 remembers nothing', async () => {
+		const system = newSystem();
+		await write({ syncTarget: syncTarget(system, { rememberWritesFor: 0 }) }, [contact('Ada')]);
+		expect(echoLedger.isEcho(system, recordKeys({ email: 'ada@example.com' }), { name: 'Ada' })).toBe(false);
+	});
+});
+
+describe('two-way sync: When Older Than Target', () => {
+	const newer = '2026-12-05T10:00:30Z';
+	const older = '2026-12-05T10:00:00Z';
+
+	it('skips, by default, an item whose change is older than the newest seen from the record, and says so', async () => {
+		const system = newSystem();
+		echoLedger.noteChange(system, recordKeys({ email: 'ada@example.com' }), Date.parse(newer), 60_000);
+		const { sent, output } = await write({ syncTarget: syncTarget(system) }, [contact('Ada', older)]);
+		expect(sent).toEqual([]);
+		expect(output).toEqual([{ status: 'skipped', reason: 'The record holds a newer change; nothing was sent.', changedAt: '2026-12-05T10:00:00.000Z', targetChangedAt: '2026-12-05T10:00:30.000Z' }]);
+	});
+
+	it('skips an item older than the change the node itself wrote last to the record', async () => {
+		const system = newSystem();
+		await write({ syncTarget: syncTarget(system) }, [contact('Augusta', newer)]);
+		const { sent } = await write({ syncTarget: syncTarget(system) }, [contact('Ada', older)]);
+		expect(sent).toEqual([]);
+	});
+
+	it('fails the item, before any call, when set to Fail the Item', async () => {
+		const system = newSystem();
+		echoLedger.noteChange(system, recordKeys({ email: 'ada@example.com' }), Date.parse(newer), 60_000);
+		const { sent, output } = await write({ syncTarget: syncTarget(system, { whenOlderThanTarget: 'fail' }) }, [contact('Ada', older)], 'continueRegularOutput');
+		expect(sent).toEqual([]);
+		expect(output[0].error).toBe('Item 0: its change (2026-12-05T10:00:00.000Z) is older than the record’s newest (2026-12-05T10:00:30.000Z)');
+	});
+
+	it('writes it when set to Write It Anyway', async () => {
+		const system = newSystem();
+		echoLedger.noteChange(system, recordKeys({ email: 'ada@example.com' }), Date.parse(newer), 60_000);
+		const { sent } = await write({ syncTarget: syncTarget(system, { whenOlderThanTarget: 'write' }) }, [contact('Ada', older)]);
+		expect(sent).toEqual([{ name: 'Ada', email: 'ada@example.com', changedAt: older }]);
+	});
+
+	it('writes a change as new as the newest known, and one without a zoned change time', async () => {
+		const system = newSystem();
+		echoLedger.noteChange(system, recordKeys({ email: 'ada@example.com' }), Date.parse(newer), 60_000);
+		const { sent } = await write({ syncTarget: syncTarget(system) }, [contact('Ada', newer), contact('Augusta', '2026-12-05T10:00:00')]);
+		expect(sent.map((record) => record.name)).toEqual(['Ada', 'Augusta']);
+	});
+
+	it('does not stop the run under Stop Workflow: a skipped item is not a failure', async () => {
+		const system = newSystem();
+		echoLedger.noteChange(system, recordKeys({ email: 'ada@example.com' }), Date.parse(newer), 60_000);
+		const other: INodeExecutionData = { json: { name: 'Grace', email: 'grace@example.com', changedAt: older } };
+		const { sent, output } = await write({ syncTarget: syncTarget(system) }, [contact('Ada', older), other]);
+		expect(sent.map((record) => record.name)).toEqual(['Grace']);
+		expect(output.map((json) => json.status ?? 'written')).toEqual(['skipped', 'written']);
+	});
+});
+
+describe('two-way sync: a trigger drops echoes', () => {
+	const describeChange = (change: IDataObject) => ({
+		keys: recordKeys({ email: change.email }),
+		view: { name: change.name, email: change.email },
+		changedAt: changeTimeOf(change.changedAt),
+	});
+
+	it('leaves out changes that only report a write back and counts them', async () => {
+		const system = newSystem();
+		await write({ syncTarget: syncTarget(system) }, [contact('Ada')]);
+		const changes = [
+			{ name: 'Ada', email: 'ada@example.com' },
+			{ name: 'Grace', email: 'grace@example.com' },
+		];
+		expect(dropEchoes(system, changes, describeChange, true)).toEqual({ kept: [changes[1]], echoes: 1 });
+	});
+
+	it('passes a field edited after the write', async () => {
+		const system = newSystem();
+		await write({ syncTarget: syncTarget(system) }, [contact('Ada')]);
+		const edited = { name: 'Augusta Ada', email: 'ada@example.com' };
+		expect(dropEchoes(system, [edited], describeChange, true)).toEqual({ kept: [edited], echoes: 0 });
+	});
+
+	it('passes everything with Drop Echoes off', async () => {
+		const system = newSystem();
+		await write({ syncTarget: syncTarget(system) }, [contact('Ada')]);
+		const echo = { name: 'Ada', email: 'ada@example.com' };
+		expect(dropEchoes(system, [echo], describeChange, false)).toEqual({ kept: [echo], echoes: 0 });
+	});
+
+	it('notes a genuine change’s time, so an older change is not written over it', async () => {
+		const system = newSystem();
+		dropEchoes(system, [{ name: 'Ada', email: 'ada@example.com', changedAt: '2026-12-05T10:00:30+01:00' }], describeChange, true);
+		expect(echoLedger.newestKnown(system, recordKeys({ email: 'ada@example.com' }))).toBe(Date.parse('2026-12-05T09:00:30Z'));
+	});
+});
+
+describe('two-way sync: change times', () => {
+	it('reads ISO 8601 date-times that carry their zone', () => {
+		expect(changeTimeOf('2026-12-05T10:15:00+05:30')).toBe(Date.parse('2026-12-05T04:45:00Z'));
+		expect(changeTimeOf('2026-12-05T10:15:00.123Z')).toBe(Date.parse('2026-12-05T10:15:00.123Z'));
+	});
+
+	it('reads nothing from a time without a zone, a date alone, or another type: the instant is not known', () => {
+		expect(changeTimeOf('2026-12-05T10:15:00')).toBeUndefined();
+		expect(changeTimeOf('2026-12-05')).toBeUndefined();
+		expect(changeTimeOf(1733393700000)).toBeUndefined();
+	});
+});
