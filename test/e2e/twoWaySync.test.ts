@@ -217,7 +217,8 @@ describe('S-360 ⇄ Zoho CRM two-way sync in a real n8n', () => {
 		loop.sender.discardQueue();
 	}
 
-	const zohoRecordsOf = (loop: Loop, email: string) => zoho.records('Contacts', loop.region).filter((record) => record.Email === email);
+	// Emails compare as Zoho's duplicate check does: without case.
+	const zohoRecordsOf = (loop: Loop, email: string) => zoho.records('Contacts', loop.region).filter((record) => String(record.Email).toLowerCase() === email.toLowerCase());
 	const s360ContactOf = (loop: Loop, email: string): StoredContact | undefined => loop.contacts.contactByEmail(email)[0];
 
 	let nextContact = 1;
@@ -245,7 +246,11 @@ describe('S-360 ⇄ Zoho CRM two-way sync in a real n8n', () => {
 		await settle(loop);
 		await stopCirculation(loop);
 		const [record] = zohoRecordsOf(loop, email);
-		if (!record) throw new Error(`${email} did not reach Zoho`);
+		if (!record) {
+			const runs = (await n8n.executions(loop.workflowId)).slice(0, 3).map((execution) => `${execution.id}:${execution.status}`);
+			const posts = loop.sender.log.slice(-3).map((entry) => `${entry.contactNumbers.length} contacts → ${entry.status} ${entry.answer ?? ''}`);
+			throw new Error(`${email} did not reach Zoho; last firehose posts: ${posts.join(' | ')}; last runs: ${runs.join(', ')}`);
+		}
 		return { contact, email, zohoId: record.id };
 	}
 
@@ -368,7 +373,7 @@ describe('S-360 ⇄ Zoho CRM two-way sync in a real n8n', () => {
 
 		describe('(d) an edit in Zoho and a newer one in S-360 of the same contact within the same minute', () => {
 			async function race(order: 'zohoFirst' | 's360First'): Promise<void> {
-				const { contact, email, zohoId } = await syncedContact(on, `d-${order}`);
+				const { contact, email, zohoId } = await syncedContact(on, `d-${order.toLowerCase()}`);
 				const before = await snapshot(on);
 				notifications.hold();
 				const [edited] = zoho.updateRecords('Contacts', [{ id: zohoId, fields: { First_Name: 'Older-Zoho' } }], on.region);
