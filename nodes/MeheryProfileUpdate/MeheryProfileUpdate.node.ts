@@ -11,6 +11,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { deliveryKeyReader } from '../shared/deliveryKeyOption';
 import type { EgressHelpersLike } from '../shared/egress';
 import { describeFailure, redactSecrets, serviceApiError } from '../shared/errors';
 import { requestWithRetry, sendWithLegacyRequest, ServiceRequestError, type ServiceCall } from '../shared/http';
@@ -96,6 +97,8 @@ export class MeheryProfileUpdate implements INodeType {
 			batchSize: 1,
 			concurrency,
 			limiterKey: limiterKey(node.credentials?.meheryApi?.id, credentials),
+			// A preview writes nothing, so it neither skips by nor records a key.
+			deliveryKey: previewOnly ? undefined : deliveryKeyReader(this, readParameter),
 			prepare: (item, itemIndex) => prepareProfile(this, item, itemIndex, tenant.schema, itemSettings(readParameter, itemIndex, workflowTimeZone)),
 			syncTarget: previewOnly
 				? undefined

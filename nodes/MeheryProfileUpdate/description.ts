@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { DATE_INPUT_FORMAT_OPTION, TWO_DIGIT_YEARS_COVER_OPTION } from '../shared/dateParameters';
 import { rememberWritesOption, whenOlderThanTargetOption } from '../shared/twoWaySync';
+import { deliveryKeyOption } from '../shared/deliveryKeyOption';
 
 export const DEFAULT_CONCURRENCY = 5;
 
@@ -191,6 +192,7 @@ export const meheryProfileUpdateProperties: INodeProperties[] = [
 				description:
 					'ISO country code (IN, US, DE, … 54 countries) of numbers written without +: with it, a phone is sent in E.164 (+919876543210) where its reading is certain, and otherwise as typed, named under phoneNotes in the output; empty: phones are only trimmed',
 			},
+			deliveryKeyOption('MeherY'),
 			rememberWritesOption,
 			{
 				displayName: 'Time Zone',

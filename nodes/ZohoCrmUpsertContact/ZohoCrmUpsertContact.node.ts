@@ -12,6 +12,7 @@ import {
 	type ResourceMapperField,
 	type ResourceMapperFields,
 } from 'n8n-workflow';
+import { deliveryKeyReader } from '../shared/deliveryKeyOption';
 import { serviceApiError } from '../shared/errors';
 import { formatProblems, isEmptyValue, mapContact, type FieldAssignment, type TargetSchema } from '../shared/fieldMapping';
 import { boundedInteger, createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
@@ -93,9 +94,7 @@ export class ZohoCrmUpsertContact implements INodeType {
 			batchSize: boundedInteger(options.batchSize, 100, 1, 100),
 			concurrency: boundedInteger(options.concurrency, 4, 1, 25),
 			limiterKey: `${credentialType}:${this.getNode().credentials?.[credentialType]?.id ?? this.getNode().id}`,
-			deliveryKey: options.deliveryKey
-				? (_item, itemIndex) => String(parameter<unknown>('options.deliveryKey', itemIndex, '') ?? '').trim() || undefined
-				: undefined,
+			deliveryKey: deliveryKeyReader(this, parameter),
 			syncTarget: {
 				system: zohoSystem(module),
 				settings: writerSyncSettings(options),

@@ -1,6 +1,7 @@
 /** What the user sees: the parameters of Zoho CRM Upsert Contact. */
 import type { INodeProperties } from 'n8n-workflow';
 import { DATE_INPUT_FORMAT_OPTION } from '../shared/dateParameters';
+import { deliveryKeyOption } from '../shared/deliveryKeyOption';
 import type { TargetSchema } from '../shared/fieldMapping';
 import { ZOHO_CONTACTS, ZOHO_LEADS } from './schema';
 import { rememberWritesOption, whenOlderThanTargetOption } from '../shared/twoWaySync';
@@ -172,15 +173,7 @@ export const zohoUpsertProperties: INodeProperties[] = [
 					'Upsert calls in flight at once. Zoho allows 5 (Free) to 25 (Ultimate) per org, shared with every other integration.',
 			},
 			DATE_INPUT_FORMAT_OPTION,
-			{
-				displayName: 'Delivery Key',
-				name: 'deliveryKey',
-				type: 'string',
-				default: '',
-				placeholder: '={{ $json.deliveryKey }}',
-				description:
-					'An ID that stays the same when the sender delivers the same change again: the S-360 trigger’s deliveryKey, the Ory trigger’s triggerId. An item whose key an earlier run of this node wrote is skipped, whichever n8n process (or queue-mode worker) ran it; a key is kept only once Zoho accepted its record. Empty: every item is sent.',
-			},
+			deliveryKeyOption('Zoho'),
 			{
 				displayName: 'Include Record Details',
 				name: 'includeRecordDetails',

@@ -69,11 +69,21 @@ const DATE_OUTPUT_FORMATS: Record<DateOutputFormat, OutputFormatDefinition> = {
 
 const NUMBER_READINGS: readonly NumberReading[] = ['auto', 'epochSeconds', 'epochMilliseconds'];
 
+/**
+ * Zone names found valid. Luxon checks a name by building an Intl.DateTimeFormat, the largest cost
+ * of reading a date (half of a Zoho record's normalisation); the zones this n8n knows do not change
+ * while it runs, and names come from node parameters: few distinct ones.
+ */
+const validZones = new Set<string>([DEFAULT_TIME_ZONE]);
+
 /** Resolves the zone option; only IANA names are accepted so results never depend on the server. */
 function resolveTimeZone(value: unknown, options?: DateOptions): string {
 	const requested = options?.timeZone?.trim();
 	if (requested === undefined || requested === '') return DEFAULT_TIME_ZONE;
-	if (!IANAZone.isValidZone(requested)) {
+	if (validZones.has(requested)) return requested;
+	if (IANAZone.isValidZone(requested)) {
+		if (validZones.size < 1000) validZones.add(requested);
+	} else {
 		throw new InvalidDateError(
 			value,
 			`unknown time zone ${JSON.stringify(truncate(requested))}`,

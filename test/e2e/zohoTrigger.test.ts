@@ -81,9 +81,11 @@ describe('Zoho CRM Trigger in a real n8n', () => {
 				meheryTemplateWorkflow('zt-auto', zohoCredential, meheryApi, {}, { settings: { channelLifetimeMinutes: 2 } }),
 				meheryTemplateWorkflow('zt-rule', zohoCredential, meheryApi, {}, ruleTrigger({ settings: { dateFormat: 'dd/MM/yyyy', dateTimeFormat: 'dd/MM/yyyy HH:mm', timeZone: 'Asia/Kolkata' } })),
 				meheryTemplateWorkflow('zt-rule-full', zohoCredential, meheryApi, {}, ruleTrigger({ fetchFullRecord: true })),
+				// Republished in a spec, which resets the trigger's memory of deliveries.
+				meheryTemplateWorkflow('zt-republished', zohoCredential, meheryApi, {}, ruleTrigger({ fetchFullRecord: true })),
 			],
 		});
-		await Promise.all(['zt-auto', 'zt-rule', 'zt-rule-full'].map((id) => n8n.waitForWebhook(triggerPath(id))));
+		await Promise.all(['zt-auto', 'zt-rule', 'zt-rule-full', 'zt-republished'].map((id) => n8n.waitForWebhook(triggerPath(id))));
 		// n8n registers a webhook's path before it runs the node's create(), which subscribes.
 		await waitFor(() => notifications.liveChannels().length > 0, 'the subscription of the activated trigger');
 		// Until n8n has saved the channel with the workflow, a notification is answered 503 (early), then 401 when forged.
@@ -218,6 +220,43 @@ describe('Zoho CRM Trigger in a real n8n', () => {
 			await notifications.settled();
 			expect(notifications.deliveries[notifications.deliveries.length - 1].status).toBe(200);
 			expect(await executionCount('zt-rule-full')).toBe(runs + 1);
+		});
+	});
+
+	describe('a redelivery the trigger does not remember', () => {
+		/** Unpublishes and publishes the workflow again, as a user does after an edit: the trigger's in-memory ledger is dropped. */
+		async function republish(workflowId: string): Promise<void> {
+			expect((await n8n.rest('POST', `/workflows/${workflowId}/deactivate`, {})).status).toBe(200);
+			const { data } = await n8n.rest<{ versionId: string }>('GET', `/workflows/${workflowId}`);
+			expect((await n8n.rest('POST', `/workflows/${workflowId}/activate`, { versionId: data.versionId })).status).toBe(200);
+			await n8n.waitForWebhook(triggerPath(workflowId));
+		}
+
+		it('reaches MeherY once: the run it starts after a republish skips the contact by the trigger’s deliveryKey (the template’s Delivery Key)', async () => {
+			const email = 'republished@example.test';
+			const [record] = zoho.seedRecords('Contacts', [{ Last_Name: 'Again', Email: email, Modified_Time: '2026-12-05T16:30:00+05:30' }]);
+			const delivery = rule('form-urlencoded', 'zt-republished', true);
+			const runs = await executionCount('zt-republished');
+			notifications.fireWorkflowRule(delivery, record);
+			await n8n.waitForExecutions('zt-republished', runs + 1);
+			await notifications.settled();
+			expect(mehery.profileBy(TENANT, 'email1', email)).toMatchObject({ lastName: 'Again' });
+
+			await republish('zt-republished');
+			notifications.fireWorkflowRule(delivery, record);
+			// A run starts: the trigger no longer knows the change.
+			const [second, first] = (await n8n.waitForExecutions('zt-republished', runs + 2)).sort((a, b) => Number(b.id) - Number(a.id));
+			await notifications.settled();
+			expect(notifications.deliveries[notifications.deliveries.length - 1].status).toBe(200);
+
+			const [[firstItem]] = await n8n.nodeOutput(first.id, 'Zoho CRM Trigger');
+			const [[secondItem]] = await n8n.nodeOutput(second.id, 'Zoho CRM Trigger');
+			expect(secondItem.deliveryKey).toBe(firstItem.deliveryKey);
+			const [written] = await n8n.nodeOutput(second.id, 'MeherY Profile Update');
+			expect(written).toEqual([
+				{ status: 'skipped', reason: 'An earlier run already wrote this delivery; nothing was sent.', deliveryKey: firstItem.deliveryKey },
+			]);
+			expect(mehery.requests.filter((request) => request.params.email1 === email)).toHaveLength(1);
 		});
 	});
 

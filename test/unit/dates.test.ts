@@ -1,4 +1,4 @@
-import { DateTime, Settings } from 'luxon';
+import { DateTime, IANAZone, Settings } from 'luxon';
 
 import {
 	calendarDayOf,
@@ -574,6 +574,25 @@ describe('parseDate', () => {
 
 		it('checks the zone even when the value is valid in any zone', () => {
 			expect(() => parseDate(REFERENCE_MILLIS, { timeZone: 'Nowhere/Special' })).toThrow(InvalidDateError);
+		});
+
+		it('checks a zone name once: later reads in that zone give the same result without building an Intl formatter again', () => {
+			const first = parseDate('2026-12-05T10:15:00+05:30', { timeZone: 'America/Santiago' }).toISO();
+			const check = jest.spyOn(IANAZone, 'isValidZone');
+			try {
+				for (let read = 0; read < 5; read++) {
+					expect(parseDate('2026-12-05T10:15:00+05:30', { timeZone: 'America/Santiago' }).toISO()).toBe(first);
+				}
+				expect(check).not.toHaveBeenCalled();
+			} finally {
+				check.mockRestore();
+			}
+		});
+
+		it('refuses an unknown zone on every read: a refused name is never remembered', () => {
+			for (let read = 0; read < 3; read++) {
+				expect(thrownBy(() => parseDate('2024-03-07', { timeZone: 'Atlantis/Capital' })).message).toContain('Unknown time zone "Atlantis/Capital"');
+			}
 		});
 	});
 

@@ -3,7 +3,7 @@
  * against the MeherY double, on loopback over plain http: every credential here allows both, and
  * the refusals themselves are specified with those options off.
  */
-import { CredentialTestContext } from 'n8n-core';
+import { CredentialTestContext, DataDeduplicationService } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunctions,
@@ -15,6 +15,7 @@ import { MeheryApi } from '../../credentials/MeheryApi.credentials';
 import { MeheryProfileUpdate } from '../../nodes/MeheryProfileUpdate/MeheryProfileUpdate.node';
 import { MeheryDouble } from '../doubles/meheryDouble';
 import { OTHER_HOST_PAGE, OtherHost } from '../doubles/otherHost';
+import { MemoryDeduplicator } from './fakes/deduplicator';
 import { CREDENTIAL_TYPES, InMemoryCredentialsHelper, runNode } from './fakes/n8nContext';
 
 const API_KEY = 'mh-unit-key-7f3e9a21';
@@ -164,6 +165,92 @@ describe('MeherY Profile Update', () => {
 			(e: unknown) => e as Error,
 		);
 		expect(error?.message).toMatch(/^Custom Codes: `email1` is a standard MeherY code/);
+		expect(double.counters.requests).toBe(0);
+	});
+});
+
+describe('MeherY Profile Update with a Delivery Key', () => {
+	// n8n's deduplication store, shared by the runs of one spec as n8n's database is by its processes.
+	const store = new MemoryDeduplicator();
+	beforeAll(async () => await DataDeduplicationService.init(store));
+	beforeEach(() => store.rows.clear());
+
+	const KEYED = { ignoreKeys: 'deliveryKey', options: { deliveryKey: '={{ $json.deliveryKey }}' } };
+	/** A changed contact as the Zoho CRM Trigger keys it: record id, Modified_Time and a content hash. */
+	const change = (i: number, deliveryKey: string | undefined = `Contacts:57257670000000000${i}@2026-12-05T08:35:00.000Z#${'ab'.repeat(16)}`) => ({
+		json: { firstName: `First${i}`, email1: `person${i}@example.test`, ...(deliveryKey === undefined ? {} : { deliveryKey }) },
+	});
+	const sentEmails = () => double.requests.map((request) => request.params.email1);
+
+	it('sends nothing for an item whose key an earlier run wrote, and says so in its output', async () => {
+		await run([change(1), change(2)], KEYED);
+		double.resetCounters();
+
+		const output = await run([change(1), change(3)], KEYED);
+		expect(sentEmails()).toEqual(['person3@example.test']);
+		expect(output[0].json).toEqual({
+			status: 'skipped',
+			reason: 'An earlier run already wrote this delivery; nothing was sent.',
+			deliveryKey: change(1).json.deliveryKey,
+		});
+		expect(output[1].json).toMatchObject({ status: 'success', sent: { firstName: 'First3', email1: 'person3@example.test' } });
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	it('remembers a key only once MeherY accepted the item: an update MeherY refused is sent again on the next delivery', async () => {
+		double.injectFault({ status: 200, errors: [{ field: 'email1', code: 'BLOCKED_EMAIL', description: 'This email is blocked' }] });
+		const [refused] = await run([change(4)], KEYED);
+		expect(refused.json.error).toBe('MeherY answered 200 BLOCKED_EMAIL: field email1 — This email is blocked');
+
+		const [retried] = await run([change(4)], KEYED);
+		expect(retried.json.status).toBe('success');
+		expect(sentEmails()).toEqual(['person4@example.test', 'person4@example.test']);
+		expect(double.profileBy('acme', 'email1', 'person4@example.test')).toMatchObject({ firstName: 'First4' });
+
+		const [again] = await run([change(4)], KEYED);
+		expect(again.json.status).toBe('skipped');
+		expect(double.counters.requests).toBe(2);
+	});
+
+	it('sends again an item whose update failed on a 5xx MeherY kept answering', async () => {
+		double.injectFault({ status: 503, errors: [{ field: null, code: 'UNAVAILABLE', description: 'Try later' }], headers: { 'retry-after': '0' }, times: 10 });
+		const [failed] = await run([change(5)], KEYED);
+		expect(failed.json.details).toMatchObject({ httpStatus: 503 });
+		double.clearFaults();
+		double.resetCounters();
+
+		const [retried] = await run([change(5)], KEYED);
+		expect(retried.json.status).toBe('success');
+		expect(sentEmails()).toEqual(['person5@example.test']);
+	});
+
+	it('keys each item by its own value, even when the first item has none', async () => {
+		await run([change(6)], KEYED);
+		double.resetCounters();
+
+		const output = await run([change(7, undefined), change(6)], KEYED);
+		expect(output.map((item) => item.json.status)).toEqual(['success', 'skipped']);
+		expect(sentEmails()).toEqual(['person7@example.test']);
+	});
+
+	it('neither skips nor records a key in a preview', async () => {
+		await run([change(8)], KEYED);
+		const [preview] = await run([change(8)], { ...KEYED, previewOnly: true });
+		expect(preview.json).toMatchObject({ method: 'POST', fields: { firstName: 'First8', email1: 'person8@example.test' } });
+
+		await run([change(9)], { ...KEYED, previewOnly: true });
+		double.resetCounters();
+		const [written] = await run([change(9)], KEYED);
+		expect(written.json.status).toBe('success');
+		expect(sentEmails()).toEqual(['person9@example.test']);
+	});
+
+	it('refuses a Delivery Key that is not one ID per item, before any call', async () => {
+		const error = await run([change(10)], { ignoreKeys: 'deliveryKey', options: { deliveryKey: '={{ $json }}' } }).then(
+			() => undefined,
+			(e: unknown) => e as Error,
+		);
+		expect(error?.message).toBe('Item 0: the Delivery Key is an object, not an ID');
 		expect(double.counters.requests).toBe(0);
 	});
 });
