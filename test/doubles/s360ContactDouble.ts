@@ -23,6 +23,17 @@
  *   institution than the host's is 403.
  * - Validation errors: `{ statusCode: "INVALID_DATA", statusDetail, field }` in a 200.
  *
+ * S-360 is one system: a contact this double stores is what its firehose pushes. Every applied
+ * save (a create, an update, a save whose connection was then dropped) and every spec-side
+ * back-office edit (`editInBackOffice`) bumps the contact's lastModificationDate and is reported
+ * to `onContactChange` listeners; an S360Sender given this double as `contacts` queues the contact
+ * and reads its CURRENT data (`contactData`, the getContactData answer) when it sends.
+ * Choice (unknown publicly, the unkind option): a save that changed nothing is queued too, like
+ * any other save; a refused save (INVALID_DATA, CONTACT_NOT_FOUND ...) is not.
+ * Choice: lastModificationDate is an ISO instant in UTC with milliseconds; opt-ins come back in
+ * the v2_21 fixtures' form (`authorized` and `lastUpdate`), not the `value` the save sent;
+ * individualContact and addresses come back under the names and in the form the save sent them.
+ *
  * Dependency-free (node:http, node:crypto) so the benchmark can load it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -67,7 +78,26 @@ export interface StoredContact {
 	contactCriteria?: Array<Record<string, unknown>>;
 	/** How many saves reached this contact (the create included). */
 	saves: number;
+	/** ISO instant of the contact's creation. */
+	creationDate: string;
+	/** ISO instant of the last applied save or back-office edit: what the firehose pushes as the change time. */
+	lastModificationDate: string;
 }
+
+/** What a seed may leave out: the double numbers it and stamps it now. */
+export type ContactSeedInput = Omit<StoredContact, 'saves' | 'contactNumber' | 'creationDate' | 'lastModificationDate'> &
+	Partial<Pick<StoredContact, 'contactNumber' | 'creationDate' | 'lastModificationDate'>>;
+
+/** A back-office edit: individualContact fields merged in, sections given replace the stored ones. */
+export interface BackOfficeEdit {
+	individualContact?: Record<string, unknown>;
+	addresses?: Array<Record<string, unknown>>;
+	authorizations?: Array<Record<string, unknown>>;
+	contactCriteria?: Array<Record<string, unknown>>;
+}
+
+/** getContactData's ContactDataResult, as the firehose pushes it (before the details filter). */
+export type ContactData = Record<string, unknown> & { contactNumber: string };
 
 export interface S360Fault {
 	/** Which method it applies to; default any. */
@@ -105,6 +135,7 @@ export class S360ContactDouble {
 	private readonly sockets = new Set<Socket>();
 	private options: Required<Omit<S360ContactDoubleOptions, 'retryAfterSeconds' | 'partners'>> & { retryAfterSeconds?: number };
 	private readonly partners: S360Partner[];
+	private readonly changeListeners: Array<(contactNumber: string) => void> = [];
 
 	constructor(options: S360ContactDoubleOptions) {
 		this.options = {
@@ -166,11 +197,83 @@ export class S360ContactDouble {
 		return [...this.contacts.values()].filter((contact) => contact.individualContact.email === email);
 	}
 
-	/** Stores a contact directly, as if it existed in S-360 before the spec. */
-	seed(contact: Omit<StoredContact, 'saves' | 'contactNumber'> & { contactNumber?: string }): StoredContact {
-		const stored: StoredContact = { contactNumber: contact.contactNumber ?? String(this.nextNumber++), saves: 0, ...contact } as StoredContact;
+	/** Stores a contact directly, as if it existed in S-360 before the spec (not reported as a change). */
+	seed(contact: ContactSeedInput): StoredContact {
+		const now = new Date().toISOString();
+		const stored: StoredContact = {
+			saves: 0,
+			creationDate: now,
+			lastModificationDate: now,
+			...contact,
+			contactNumber: contact.contactNumber ?? String(this.nextNumber++),
+		};
 		this.contacts.set(stored.contactNumber, stored);
 		return stored;
+	}
+
+	/** A user creates the contact in S-360's back office: stored (see seed) and queued in the firehose. */
+	createInBackOffice(contact: ContactSeedInput): StoredContact {
+		const stored = this.seed(contact);
+		this.emitChange(stored.contactNumber);
+		return stored;
+	}
+
+	/** Calls `listener` with the contact number after every applied save and back-office edit (what S-360's firehose queues). */
+	onContactChange(listener: (contactNumber: string) => void): void {
+		this.changeListeners.push(listener);
+	}
+
+	/**
+	 * A user edits the contact in S-360's back office: fields change, lastModificationDate is
+	 * bumped (to `at`, default now) and the contact is queued in the firehose like any change.
+	 */
+	editInBackOffice(contactNumber: string, edit: BackOfficeEdit, at: Date = new Date()): StoredContact {
+		const stored = this.contacts.get(contactNumber);
+		if (!stored) throw new Error(`S360ContactDouble: no contact ${contactNumber}`);
+		if (edit.individualContact) stored.individualContact = { ...stored.individualContact, ...edit.individualContact };
+		for (const key of ['addresses', 'authorizations', 'contactCriteria'] as const) if (edit[key]) stored[key] = edit[key];
+		stored.lastModificationDate = at.toISOString();
+		this.emitChange(contactNumber);
+		return stored;
+	}
+
+	/**
+	 * The contact as getContactData answers and the firehose pushes it (v2_21 names; every
+	 * section, the sender filters them by its details list); undefined when there is none.
+	 */
+	contactData(contactNumber: string): ContactData | undefined {
+		const stored = this.contacts.get(contactNumber);
+		if (!stored) return undefined;
+		return structuredClone({
+			contactNumber: stored.contactNumber,
+			contactId: Number(stored.contactNumber.replace(/\D/g, '')) || 1,
+			individualContact: stored.individualContact,
+			creationDate: stored.creationDate,
+			lastModificationDate: stored.lastModificationDate,
+			endValidityDate: null,
+			function: null,
+			hasWarning: false,
+			hasAdvantages: false,
+			createdFrom: { salesChannel: 'INTERNET', pointOfSale: 'WEBSHOP' },
+			addresses: stored.addresses ?? [],
+			// S-360 answers consent in its own form, whatever form the save used.
+			authorizations: (stored.authorizations ?? []).map((authorization) => {
+				const { value, authorized, ...rest } = authorization;
+				const granted = authorized ?? (value === true || value === 'true' || value === 'YES');
+				return { ...rest, authorized: granted, lastUpdate: rest.lastUpdate ?? stored.lastModificationDate };
+			}),
+			contactCriteria: stored.contactCriteria ?? [],
+			contactQualities: [],
+			indicators: [],
+			advantages: [],
+			contactConnections: [],
+			contactFileHistoryCriteria: null,
+			financialData: { vatNumber: null, accountingCode: null },
+		});
+	}
+
+	private emitChange(contactNumber: string): void {
+		for (const listener of this.changeListeners) listener(contactNumber);
 	}
 
 	async start(): Promise<void> {
@@ -281,7 +384,7 @@ export class S360ContactDouble {
 		if (method === 'getContactData') {
 			const contact = this.contacts.get(String(body.contactNumber ?? ''));
 			if (!contact) return { status: 200, body: { statusCode: 'CONTACT_NOT_FOUND', statusDetail: `no contact ${String(body.contactNumber)}` } };
-			return { status: 200, body: { statusCode: 'success', contactData: { ...contact } } };
+			return { status: 200, body: { statusCode: 'success', contactData: this.contactData(contact.contactNumber) } };
 		}
 		if (method === 'searchContact') {
 			const email = (body.searchCriteria as Record<string, unknown> | undefined)?.email;
@@ -303,13 +406,17 @@ export class S360ContactDouble {
 				stored.individualContact = { ...stored.individualContact, ...individual };
 			} else {
 				if (individual.lastName === undefined) return { status: 200, body: { statusCode: 'MISSING_MANDATORY', statusDetail: 'lastName is mandatory for a new individual', field: 'individualContact.lastName' } };
-				stored = { contactNumber: String(this.nextNumber++), individualContact: { ...individual }, saves: 0 };
+				const now = new Date().toISOString();
+				stored = { contactNumber: String(this.nextNumber++), individualContact: { ...individual }, saves: 0, creationDate: now, lastModificationDate: now };
 				this.contacts.set(stored.contactNumber, stored);
 			}
 			stored.saves++;
+			stored.lastModificationDate = new Date().toISOString();
 			for (const key of ['addresses', 'authorizations', 'contactCriteria'] as const) {
 				if (Array.isArray(data[key])) stored[key] = data[key] as Array<Record<string, unknown>>;
 			}
+			// Every applied save is queued in the firehose, one that changed nothing included (see the header).
+			this.emitChange(stored.contactNumber);
 			return { status: 200, body: { statusCode: 'success', contactNumber: stored.contactNumber } };
 		}
 		return { status: 404, body: { statusCode: 'UNKNOWN_METHOD', statusDetail: method } };

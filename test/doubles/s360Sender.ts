@@ -18,11 +18,24 @@
  * - Bucket framing is unknown publicly: 'auto' sends a bucket of one as a bare object and
  *   larger ones as an array; 'array', 'single' and 'wrapped' force one framing.
  *
+ * - Linked to the contact service (`contacts`, an S360ContactDouble): S-360 is one system, so a
+ *   contact saved through the contact service or edited in the back office is queued like any
+ *   change, and its data is the contact's CURRENT data in that double, read at send time (a
+ *   contact gone from it by then is not sent). Which saves queue is the double's choice: every
+ *   applied one, a save that changed nothing included.
+ * - A contact changed again while its bucket was in flight stays queued and goes again.
+ *
  * Driven step by step from tests (`await sender.tick()`); `start()` runs the schedule on a
  * wall clock for benchmarks. Dependency-free (node built-ins and the tests' raw HTTP client).
  */
 import { isClosedByServer, rawSendMayBeRefused } from '../harness/rawHttp';
 import { withDetails, type ContactDataResult } from './fixtures/s360/contacts';
+
+/** The contact service the sender reads from at send time (S360ContactDouble). */
+export interface S360ContactSource {
+	contactData(contactNumber: string): ContactDataResult | undefined;
+	onContactChange(listener: (contactNumber: string) => void): void;
+}
 
 export type S360SenderAuth =
 	| { type: 'none' }
@@ -49,6 +62,8 @@ export interface S360SenderOptions {
 	framing?: 'auto' | 'array' | 'single' | 'wrapped';
 	/** Key of the wrapper object when framing is 'wrapped'. Default 'contacts'. */
 	wrapperKey?: string;
+	/** The contact service whose saves and edits queue contacts, read at send time (see the header). */
+	contacts?: S360ContactSource;
 }
 
 export interface S360SenderCounters {
@@ -79,11 +94,16 @@ export interface S360DeliveryLogEntry {
 	status: number;
 	/** Milliseconds from sending to the answer. */
 	ackMs: number;
+	/** The receiver's answer body (S-360 ignores it; specs read it). */
+	answer?: string;
 }
 
 interface QueuedContact {
 	contactNumber: string;
-	data: ContactDataResult;
+	/** The data given to change(); undefined: read from the linked contact service at send time. */
+	data?: ContactDataResult;
+	/** Bumped on every change: a bucket whose contact changed while in flight leaves it queued. */
+	version: number;
 	/** Failed sends so far. */
 	failures: number;
 }
@@ -117,6 +137,7 @@ export class S360Sender {
 		this.retriesBeforeStop = options.retriesBeforeStop ?? 12;
 		this.retriesBeforeWarning = options.retriesBeforeWarning ?? 8;
 		this.processingTimeoutMs = options.processingTimeoutMs ?? 60_000;
+		options.contacts?.onContactChange((contactNumber) => this.enqueue(contactNumber, undefined));
 	}
 
 	/** Contacts waiting to be sent (new or to retry). */
@@ -126,11 +147,20 @@ export class S360Sender {
 
 	/** Records that a contact changed: it is (re)queued with this data. */
 	change(...contacts: ContactDataResult[]): void {
-		for (const data of contacts) {
-			const queued = this.queue.get(data.contactNumber);
-			if (queued) queued.data = data;
-			else this.queue.set(data.contactNumber, { contactNumber: data.contactNumber, data, failures: 0 });
-		}
+		for (const data of contacts) this.enqueue(data.contactNumber, data);
+	}
+
+	/** Contact numbers waiting to be sent, oldest first. */
+	queuedContactNumbers(): string[] {
+		return [...this.queue.keys()];
+	}
+
+	private enqueue(contactNumber: string, data: ContactDataResult | undefined): void {
+		const queued = this.queue.get(contactNumber);
+		if (queued) {
+			queued.data = data;
+			queued.version += 1;
+		} else this.queue.set(contactNumber, { contactNumber, data, version: 0, failures: 0 });
 	}
 
 	/** One scheduled run: up to batchSize queued contacts, in buckets, one POST after the other. */
@@ -157,6 +187,11 @@ export class S360Sender {
 		await this.running;
 	}
 
+	/** Forgets every queued contact (a spec's clean-up between scenarios; S-360 has no such button). */
+	discardQueue(): void {
+		this.queue.clear();
+	}
+
 	resetCounters(): void {
 		this.counters = emptyCounters();
 		this.log = [];
@@ -166,7 +201,15 @@ export class S360Sender {
 	private async runOnce(): Promise<S360DeliveryLogEntry[]> {
 		this.counters.ticks += 1;
 		const tick = this.counters.ticks;
-		const batch = [...this.queue.values()].slice(0, this.batchSize);
+		const batch: Array<QueuedContact & { sent: ContactDataResult; sentVersion: number }> = [];
+		for (const queued of this.queue.values()) {
+			if (batch.length >= this.batchSize) break;
+			// getContactData at send time: the linked service's current data, else what change() gave.
+			const data = queued.data ?? this.options.contacts?.contactData(queued.contactNumber);
+			// A contact that no longer exists in the linked service is not sent.
+			if (!data) this.queue.delete(queued.contactNumber);
+			else batch.push(Object.assign(queued, { sent: data, sentVersion: queued.version }));
+		}
 		const entries: S360DeliveryLogEntry[] = [];
 		for (let start = 0; start < batch.length; start += this.bucketSize) {
 			const bucket = batch.slice(start, start + this.bucketSize);
@@ -175,29 +218,30 @@ export class S360Sender {
 		return entries;
 	}
 
-	private async deliver(tick: number, bucket: QueuedContact[]): Promise<S360DeliveryLogEntry> {
+	private async deliver(tick: number, bucket: Array<QueuedContact & { sent: ContactDataResult; sentVersion: number }>): Promise<S360DeliveryLogEntry> {
 		const retry = bucket.some((contact) => contact.failures > 0);
 		this.counters.deliveries += 1;
 		if (retry) this.counters.retries += 1;
-		const sent = bucket.map((contact) => contact.data);
+		const sent = bucket.map((contact) => contact.sent);
 		const started = performance.now();
-		const status = await this.post(sent.map((data) => withDetails(data, this.details)));
+		const { status, answer } = await this.post(sent.map((data) => withDetails(data, this.details)));
 		const entry: S360DeliveryLogEntry = {
 			tick,
 			contactNumbers: bucket.map((contact) => contact.contactNumber),
 			retry,
 			status,
 			ackMs: performance.now() - started,
+			answer,
 		};
 		this.log.push(entry);
 		if (status === 200) {
 			this.counters.acknowledged += 1;
-			bucket.forEach((contact, index) => {
+			for (const contact of bucket) {
 				this.counters.contactsDelivered += 1;
 				// A change that arrived while this bucket was in flight is still to send, as new.
-				if (contact.data === sent[index]) this.queue.delete(contact.contactNumber);
+				if (contact.version === contact.sentVersion) this.queue.delete(contact.contactNumber);
 				else contact.failures = 0;
-			});
+			}
 			return entry;
 		}
 		this.counters.failures += 1;
@@ -222,8 +266,8 @@ export class S360Sender {
 		return contacts;
 	}
 
-	/** The HTTP status S-360 would see: 0 for a dropped connection or no answer in time. */
-	private async post(contacts: ContactDataResult[]): Promise<number> {
+	/** The HTTP status S-360 would see (0 for a dropped connection or no answer in time) and the answer's body. */
+	private async post(contacts: ContactDataResult[]): Promise<{ status: number; answer?: string }> {
 		const url = new URL(this.options.url);
 		const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'S-360 firehose double' };
 		const auth = this.options.auth ?? { type: 'none' };
@@ -239,9 +283,9 @@ export class S360Sender {
 			// A refusal read before the connection broke counts as answered; one seen only as the
 			// closed connection is a dropped connection, as S-360 would see it.
 			const outcome = await rawSendMayBeRefused(url.toString(), { headers, body: JSON.stringify(this.frame(contacts)), signal: controller.signal });
-			return isClosedByServer(outcome) ? 0 : outcome.status;
+			return isClosedByServer(outcome) ? { status: 0 } : { status: outcome.status, answer: outcome.body };
 		} catch {
-			return 0;
+			return { status: 0 };
 		} finally {
 			clearTimeout(timer);
 		}

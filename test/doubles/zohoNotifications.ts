@@ -16,6 +16,12 @@
  * - a record read without `fields` is refused (required from v3), more than 100 ids or 50 fields
  *   too, and a read that finds none of the ids is 204 with no body.
  *
+ * Every record change the double makes is sent: an API upsert too (Zoho notifies for API writes),
+ * with Modified_Time bumped, also when the upsert changed no value (unknown publicly; the unkind
+ * option). A spec edits "in Zoho's UI" with zoho.createRecords / updateRecords.
+ * How long Zoho takes to send is not published: `hold()` keeps deliveries back and `release()`
+ * sends them in order, so a spec decides which of two racing changes arrives first.
+ *
  * Dependency-free (node:http, node:url) so the benchmark can load it.
  */
 import { request as httpRequest } from 'node:http';
@@ -62,6 +68,8 @@ export interface Delivery {
 	headers: Record<string, string>;
 	/** The receiver's status; undefined when the connection failed or timed out. */
 	status?: number;
+	/** The receiver's answer body (Zoho ignores it; specs read it). */
+	answer?: string;
 	error?: string;
 }
 
@@ -112,6 +120,8 @@ export class ZohoNotifications {
 	private readonly retryDelayMs: number;
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private readonly inFlight = new Set<Promise<void>>();
+	private holding = false;
+	private readonly held: Array<{ request: Omit<Delivery, 'attempt' | 'at'>; attempt: 1 | 2 }> = [];
 
 	constructor(
 		private readonly zoho: ZohoDouble,
@@ -143,6 +153,27 @@ export class ZohoNotifications {
 	/** Resolves once every delivery started so far (retries not yet due excluded) has its answer. */
 	async settled(): Promise<void> {
 		while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+	}
+
+	/** Keeps every delivery from now on back (first tries and retries) until release(). */
+	hold(): void {
+		this.holding = true;
+	}
+
+	/** Deliveries held back so far. */
+	get heldCount(): number {
+		return this.held.length;
+	}
+
+	/** Sends the held deliveries in the order they were made, and stops holding. */
+	release(): void {
+		this.holding = false;
+		for (const { request, attempt } of this.held.splice(0)) this.deliver(request, attempt);
+	}
+
+	/** Failed deliveries whose one retry is not yet due. */
+	get pendingRetries(): number {
+		return this.timers.size;
 	}
 
 	/** Cancels pending retries. */
@@ -345,6 +376,10 @@ export class ZohoNotifications {
 	}
 
 	private deliver(request: Omit<Delivery, 'attempt' | 'at'>, attempt: 1 | 2 = 1): void {
+		if (this.holding) {
+			this.held.push({ request, attempt });
+			return;
+		}
 		const sending = this.send({ ...request, attempt, at: Date.now() }).then((delivery) => {
 			const failed = delivery.status === undefined || delivery.status < 200 || delivery.status >= 300;
 			if (failed && attempt === 1) {
@@ -371,9 +406,11 @@ export class ZohoNotifications {
 					timeout: DELIVERY_TIMEOUT_MS,
 				},
 				(res) => {
-					res.resume();
+					const chunks: Buffer[] = [];
+					res.on('data', (chunk: Buffer) => chunks.push(chunk));
 					res.on('end', () => {
 						delivery.status = res.statusCode;
+						delivery.answer = Buffer.concat(chunks).toString('utf8');
 						resolve(delivery);
 					});
 				},
