@@ -29,6 +29,8 @@ export interface OrySenderOptions {
 	timeoutMs?: number;
 	/** Wait before retry n (1-based). Default 1 s × 2^(n-1). */
 	backoffMs?: (retry: number) => number;
+	/** Called after each attempt, before the next one (a spec's hook; Ory has none). */
+	onAttempt?: (attempt: OryAttempt) => void | Promise<void>;
 }
 
 export interface OryAttempt {
@@ -70,6 +72,7 @@ export class OrySender {
 			if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt - 1)));
 			const sent = await this.attempt(body, triggerId);
 			attempts.push(sent);
+			await this.options.onAttempt?.(sent);
 			if (!oryRetries(sent.outcome)) break;
 		}
 		return { triggerId, attempts, final: attempts[attempts.length - 1].outcome };

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { QueueDeployment } from '../harness/queue';
 import { ZohoDouble } from '../doubles/zohoDouble';
 import { S360Sender } from '../doubles/s360Sender';
-import { OrySender, type OryDelivery } from '../doubles/orySender';
+import { OrySender, type OryDelivery, type OrySenderOptions } from '../doubles/orySender';
 import { s360Contacts, type ContactDataResult } from '../doubles/fixtures/s360/contacts';
 import {
 	oryBody,
@@ -85,9 +85,9 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 	}
 
 	/** One registration delivered as Ory does: up to 3 attempts of 30 s, one trigger id (test/doubles/orySender.ts). */
-	async function deliverOry(email: string, triggerId: string): Promise<OryDelivery> {
+	async function deliverOry(email: string, triggerId: string, onAttempt?: OrySenderOptions['onAttempt']): Promise<OryDelivery> {
 		const identity = oryIdentity({ email, name: { first: 'Queue', last: email.split('@')[0] } });
-		const ory = new OrySender({ url: deployment.webhookUrl(oryWebhookPath(ORY)), headers: oryHeaders(null) });
+		const ory = new OrySender({ url: deployment.webhookUrl(oryWebhookPath(ORY)), headers: oryHeaders(null), onAttempt });
 		return await ory.deliver(JSON.stringify(oryBody('seed', 'registration', identity)), triggerId);
 	}
 
@@ -241,6 +241,50 @@ describe('queue mode: main, a webhook process and two workers on Postgres and Re
 		expect(sent.flat().map(emailOf).filter((email) => storedTimes(email) !== 1)).toEqual([]);
 		expect(refreshes).toBeGreaterThanOrEqual(1);
 		expect(refreshes).toBeLessThanOrEqual(deployment.workers.length);
+	});
+
+	// n8n-io/n8n#35219 made to happen: the webhook process's Redis subscriptions are held back
+	// (test/harness/queue.ts, RedisSubscriptionGate) while the worker runs, so its result never
+	// reaches the process that holds the sender's request.
+	it('resends an S-360 bucket whose answer the webhook process never got, after S-360’s 60 s, and writes each contact once', async () => {
+		const bucket = contacts(3, 'answer-lost');
+		const s = sender({ bucketSize: 3 });
+		s.change(...bucket);
+		await deployment.webhookResults.hold();
+		try {
+			await s.tick();
+		} finally {
+			deployment.webhookResults.release();
+		}
+		expect(s.log.map((entry) => entry.status)).toEqual([0]);
+		expect(bucket.map((contact) => upsertsOf(emailOf(contact)))).toEqual([1, 1, 1]);
+
+		await s.drain();
+		console.log(`queue mode, S-360 answer lost: ${JSON.stringify(s.log.map((entry) => `${entry.status}/${Math.round(entry.ackMs)}ms`))}`);
+		expect(s.counters.acknowledged).toBe(1);
+		expect(s.counters.drops).toBe(0);
+		expect(bucket.map((contact) => upsertsOf(emailOf(contact)))).toEqual([1, 1, 1]);
+		expect(bucket.map((contact) => storedTimes(emailOf(contact)))).toEqual([1, 1, 1]);
+		const [resent] = await deployment.main.executions(S360);
+		const output = await deployment.main.nodeOutput(resent.id, 'Zoho CRM Upsert Contact');
+		expect(output[0].map((item) => item.status)).toEqual(['skipped', 'skipped', 'skipped']);
+	});
+
+	it('retries an Ory delivery whose answer the webhook process never got, after Ory’s 30 s, and writes the record once', async () => {
+		const email = 'ory-answer-lost@example.test';
+		await deployment.webhookResults.hold();
+		let delivery: OryDelivery;
+		try {
+			// The gate opens once Ory has given up on the first attempt: later runs answer as usual.
+			delivery = await deliverOry(email, 'queue-trigger-answer-lost', () => deployment.webhookResults.release());
+		} finally {
+			deployment.webhookResults.release();
+		}
+		console.log(`queue mode, Ory answer lost: ${JSON.stringify(delivery.attempts.map((attempt) => `${attempt.outcome}/${attempt.ms}ms`))}`);
+		expect(delivery.attempts[0].outcome).toBe('timeout');
+		expect(['acknowledged', 'answer lost']).toContain(outcomeOf(delivery));
+		expect(upsertsOf(email)).toBe(1);
+		expect(storedTimes(email)).toBe(1);
 	});
 
 	it('skips an S-360 redelivery that a restarted webhook process takes, with nothing in its memory', async () => {
