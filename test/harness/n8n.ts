@@ -28,6 +28,9 @@ export const PACKAGE_NAME = 'n8n-nodes-contact-sync';
 const OWNER = { email: 'owner@example.test', firstName: 'Test', lastName: 'Owner', password: 'Harness-Passw0rd!' };
 const ENCRYPTION_KEY = 'contact-sync-test-encryption-key';
 const READY_LOG_LINE = 'Editor is now accessible via';
+/** Upper bounds on the harness's own calls to n8n (not expectations of speed): no wait is unbounded. */
+const STATUS_POLL_TIMEOUT_MS = 10_000;
+const REST_TIMEOUT_MS = 300_000;
 
 /**
  * The n8n the harness runs: 2.41.1 on Node 24 by default; `N8N_VERSION=1.123.81`
@@ -268,7 +271,8 @@ export class N8nProcess {
 	}
 
 	private async fetchStatus(urlPath: string, method = 'GET', headers: Record<string, string> = {}): Promise<number> {
-		const response = await fetch(this.baseUrl + urlPath, { method, headers });
+		// Bounded, so a poll that n8n never answers counts as "not yet" and waitUntil's deadline holds.
+		const response = await fetch(this.baseUrl + urlPath, { method, headers, signal: AbortSignal.timeout(STATUS_POLL_TIMEOUT_MS) });
 		await response.arrayBuffer();
 		return response.status;
 	}
@@ -322,6 +326,9 @@ export class N8nProcess {
 				cookie: this.cookie,
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(REST_TIMEOUT_MS),
+		}).catch((error: unknown) => {
+			throw new Error(`n8n REST ${method} /rest${urlPath} got no answer: ${(error as Error).message}; log: ${this.logFile}`);
 		});
 		const text = response.body;
 		let parsed: { data?: T } | undefined;

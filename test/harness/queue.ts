@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -137,6 +137,120 @@ export async function startRedis(workDir: string): Promise<Redis> {
 	};
 }
 
+/** A RESP command that subscribes: `*<n>\r\n$9\r\nsubscribe\r\n` (or psubscribe), as ioredis sends it. */
+const SUBSCRIBE_COMMAND = /\*\d+\r\n\$(9|10)\r\n(p?subscribe|P?SUBSCRIBE)\r\n/;
+
+interface GatedConnection {
+	client: Socket;
+	upstream: Socket;
+	subscriber: boolean;
+	/** What the client sent while its subscriptions were held back. */
+	held: Buffer[];
+	closed: Promise<void>;
+}
+
+/**
+ * A TCP proxy between one n8n process and Redis that can hold back the process's pub/sub
+ * subscriptions. While held, what workers publish (their results: Bull's `global:progress`)
+ * never reaches the process and is not replayed later, which is what a webhook process that
+ * "never receives a worker's result" (n8n-io/n8n#35219) looks like from outside. Everything
+ * else (queueing jobs, reading them) passes unchanged.
+ */
+export class RedisSubscriptionGate {
+	private readonly connections = new Set<GatedConnection>();
+	private holding = false;
+
+	private constructor(
+		private readonly server: Server,
+		readonly port: number,
+		private readonly redisPort: number,
+	) {}
+
+	static async start(redisPort: number): Promise<RedisSubscriptionGate> {
+		const port = await freePort();
+		const server = createServer();
+		const gate = new RedisSubscriptionGate(server, port, redisPort);
+		server.on('connection', (client) => gate.accept(client));
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(port, '127.0.0.1', () => resolve());
+		});
+		return gate;
+	}
+
+	private accept(client: Socket): void {
+		const upstream = createConnection({ host: '127.0.0.1', port: this.redisPort });
+		let markClosed: () => void = () => undefined;
+		const connection: GatedConnection = { client, upstream, subscriber: false, held: [], closed: new Promise((resolve) => (markClosed = resolve)) };
+		this.connections.add(connection);
+		client.on('data', (chunk: Buffer) => {
+			if (!connection.subscriber && SUBSCRIBE_COMMAND.test(chunk.toString('latin1'))) connection.subscriber = true;
+			if (connection.subscriber && this.holding) connection.held.push(chunk);
+			else upstream.write(chunk);
+		});
+		upstream.on('data', (chunk: Buffer) => client.write(chunk));
+		// Closed gracefully (FIN), never reset: n8n takes a Redis error other than a refused connection as fatal.
+		const close = () => {
+			client.end();
+			upstream.end();
+		};
+		client.on('end', close);
+		upstream.on('end', close);
+		client.on('error', close);
+		upstream.on('error', close);
+		let open = 2;
+		const onClose = () => {
+			if (--open > 0) return;
+			this.connections.delete(connection);
+			markClosed();
+		};
+		client.on('close', onClose);
+		upstream.on('close', onClose);
+	}
+
+	/**
+	 * Ends the process's subscriber connections and holds back its resubscriptions: from when this
+	 * resolves until release(), nothing published reaches the process.
+	 */
+	async hold(): Promise<void> {
+		this.holding = true;
+		const subscribers = [...this.connections].filter((connection) => connection.subscriber && connection.held.length === 0);
+		for (const connection of subscribers) {
+			connection.client.end();
+			connection.upstream.end();
+		}
+		await withDeadline(Promise.all(subscribers.map(async (connection) => await connection.closed)), 30_000, 'the subscriber connections to close');
+	}
+
+	/** Lets the held subscriptions through: the process hears new messages again, not the ones it missed. */
+	release(): void {
+		this.holding = false;
+		for (const connection of this.connections) {
+			for (const chunk of connection.held.splice(0)) connection.upstream.write(chunk);
+		}
+	}
+
+	async stop(): Promise<void> {
+		for (const connection of this.connections) {
+			connection.client.destroy();
+			connection.upstream.destroy();
+		}
+		await new Promise((resolve) => this.server.close(resolve));
+	}
+}
+
+async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+	});
+	try {
+		return await Promise.race([promise, deadline]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 export interface QueueOptions {
 	name: string;
 	workflows: WorkflowFile[];
@@ -151,6 +265,8 @@ export interface QueueOptions {
 export class QueueDeployment {
 	webhook!: N8nProcess;
 	readonly workers: N8nProcess[] = [];
+	/** Between the webhook process and Redis: holds back the workers' results on demand. */
+	webhookResults!: RedisSubscriptionGate;
 
 	private constructor(
 		readonly workDir: string,
@@ -191,6 +307,7 @@ export class QueueDeployment {
 		});
 		const deployment = new QueueDeployment(workDir, main, sharedEnv, tarball, options.name, postgres, redis);
 		try {
+			deployment.webhookResults = await RedisSubscriptionGate.start(redis.port);
 			const importDir = path.join(workDir, 'import');
 			mkdirSync(path.join(importDir, 'workflows'), { recursive: true });
 			writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify(options.credentials));
@@ -242,7 +359,10 @@ export class QueueDeployment {
 	/** Starts the webhook process (again): a new process with nothing in memory, on a new port. */
 	async startWebhookProcess(): Promise<void> {
 		const install = this.main.install;
-		this.webhook = QueueDeployment.process(install, this.workDir, 'webhook', 'webhook', await freePortPair(), this.tarball, this.name, this.sharedEnv);
+		this.webhook = QueueDeployment.process(install, this.workDir, 'webhook', 'webhook', await freePortPair(), this.tarball, this.name, {
+			...this.sharedEnv,
+			QUEUE_BULL_REDIS_PORT: String(this.webhookResults.port),
+		});
 		await this.webhook.start();
 	}
 
@@ -258,6 +378,7 @@ export class QueueDeployment {
 
 	async stop(): Promise<void> {
 		for (const process of [...this.workers, this.webhook, this.main]) await process?.stop().catch(() => undefined);
+		await this.webhookResults?.stop();
 		await this.redis.stop();
 		await this.postgres.stop();
 		rmSync(this.workDir, { recursive: true, force: true });
