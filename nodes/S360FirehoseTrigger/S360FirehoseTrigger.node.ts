@@ -98,7 +98,8 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 		const contact = normalizeContact(raw, { timeZone });
 		if (!unique.has(contact.deliveryKey)) unique.set(contact.deliveryKey, contact);
 	}
-	const { kept, echoes } = dropEchoes([...unique.values()], settings.dropEchoes !== false);
+	const guard = settings.dropEchoes !== false;
+	const { kept, echoes } = dropEchoes([...unique.values()], guard);
 	if (kept.length === 0) return respondWithJson.call(this, 200, { status: 'echoesDropped', contacts: unique.size, echoesDropped: echoes });
 	let contacts = kept;
 
@@ -120,7 +121,7 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 	}
 
 	const items: INodeExecutionData[] = contacts.map((contact, index) => ({
-		json: { ...contact, echoesDropped: echoes } as unknown as IDataObject,
+		json: (guard ? { ...contact, echoesDropped: echoes } : contact) as unknown as IDataObject,
 		pairedItem: { item: index },
 	}));
 	return { workflowData: [items] };

@@ -18,7 +18,7 @@ import { zohoSystem } from '../ZohoCrmUpsertContact/schema';
 import { openZohoSession, type ZohoAuthentication, type ZohoModule } from '../ZohoCrmUpsertContact/transport';
 import { DEFAULT_DATE_FORMAT, DEFAULT_TOKEN_PARAMETER } from './description';
 import { readNotification } from './notification';
-import { deletedRecord, isRecordId, normaliseRecord, readFields, readRecordsByIds, type DateReading } from './records';
+import { deletedRecord, isRecordId, MAX_FIELDS_PER_READ, normaliseRecord, readFields, readRecordsByIds, type DateReading } from './records';
 import { LEDGER_PREFIX, storedChannel } from './subscription';
 import { readWorkflowRuleDelivery } from './workflowRule';
 
@@ -57,7 +57,12 @@ export async function notificationItems(ctx: IWebhookFunctions, intake: WebhookI
 	}
 	const module = ctx.getNodeParameter('module', 'Contacts') as ZohoModule;
 	if (notification.operation === 'delete') return notification.ids.map((id) => deletedRecord(id, module, notification.serverTime));
-	const records = await readRecordsByIds(ctx, await session(ctx), module, notification.ids, readFields(additionalFields(settingsOf(ctx))));
+	const fields = readFields(additionalFields(settingsOf(ctx)));
+	// The changed fields too, up to Zoho's limit, so the echo check compares what changed.
+	for (const changed of new Set([...notification.affectedFields.values()].flat())) {
+		if (fields.length < MAX_FIELDS_PER_READ && !fields.includes(changed)) fields.push(changed);
+	}
+	const records = await readRecordsByIds(ctx, await session(ctx), module, notification.ids, fields);
 	return notification.ids
 		.filter((id) => records.has(id))
 		.map((id) => normaliseRecord(records.get(id)!, { module, operation: notification.operation, affectedFields: notification.affectedFields.get(id) }));
@@ -129,9 +134,10 @@ export async function workflowRuleItems(ctx: IWebhookFunctions, intake: WebhookI
 export async function startRun(ctx: IWebhookFunctions, delivered: IDataObject[]): Promise<IWebhookResponseData> {
 	if (delivered.length === 0) return respondWithJson.call(ctx, 200, { status: 'nothingToSync', records: 0 });
 	const module = ctx.getNodeParameter('module', 'Contacts') as ZohoModule;
-	const { kept, echoes } = dropEchoes<IDataObject>(zohoSystem(module), delivered, incomingChange, settingsOf(ctx).dropEchoes !== false);
+	const guard = settingsOf(ctx).dropEchoes !== false;
+	const { kept, echoes } = dropEchoes<IDataObject>(zohoSystem(module), delivered, incomingChange, guard);
 	if (kept.length === 0) return respondWithJson.call(ctx, 200, { status: 'echoesDropped', records: delivered.length, echoesDropped: echoes });
-	const records: IDataObject[] = kept.map((record) => ({ ...record, echoesDropped: echoes }));
+	const records: IDataObject[] = guard ? kept.map((record) => ({ ...record, echoesDropped: echoes })) : kept;
 	let runRecords = records;
 	if (settingsOf(ctx).dropRedeliveries !== false) {
 		const ledger = ledgerFor<true>(ledgerKeyOf(LEDGER_PREFIX, ctx), LEDGER_LIMITS);

@@ -1,45 +1,55 @@
 /**
- * What the package wrote to each record, and the newest change it saw of each, for two-way sync.
- * Writers (target nodes) record a write before its call and confirm or withdraw it after; triggers
- * ask whether an incoming change is only the service reporting back such a write (an echo) and
- * note the time of every genuine change. Writers then refuse to write a change over a record that
- * holds a newer one.
+ * What the package wrote to each record, what the record last looked like, and the newest change
+ * seen of it, for two-way sync. Writers (target nodes) record a write before its call and confirm
+ * or withdraw it after; triggers note every change they receive and ask whether it is only the
+ * service reporting back a write of the package (an echo). Writers then refuse to write a change
+ * over a record that holds a newer one.
+ *
+ * Each record has an expected state: the last view a trigger received of it, with every write
+ * since laid over it. An incoming change is an echo when a write is remembered for the record and
+ * the change holds the expected value in every field it carries that the state knows; so a field
+ * edited afterwards passes, written or not, and so does a value set back to an earlier one.
+ * Fields the state does not know (no view of the record was received yet) cannot be compared.
  *
  * Held in memory, shared by every node of the package in one n8n instance (webhooks and
  * executions run in the same one unless n8n runs in queue mode), for a bounded time. Registered
  * before the call, so an echo that arrives before the writer has its answer is still known.
  *
  * A record is named by its system (e.g. `zoho-crm:Contacts`) and any of its keys (`id:…`,
- * `email:…`); a write or change is found under any of them. Views are flat objects of what the
- * service stores, field → value; values are compared as normalised text (see comparable()).
+ * `email:…`). Values are kept as normalised text, long ones as a digest (see comparable()).
  */
+import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 export type RecordView = Record<string, unknown>;
+type State = Map<string, string>;
 
 interface Write {
-	view: Map<string, string>;
+	fields: Set<string>;
 	/** The source change it carried, epoch ms, when known. */
 	sourceChangedAt?: number;
 	expiresAt: number;
-	pending: boolean;
 }
 
 interface RecordMemory {
+	expected: State;
 	writes: Write[];
 	/** The newest change seen from this record (by its system's modification time), epoch ms. */
 	newestChange?: number;
 	expiresAt: number;
 }
 
-/** A record keeps its last few writes: an echo of an earlier write may arrive after a later one. */
+/** A record keeps its last few writes (their fields and times). */
 const WRITES_PER_RECORD = 5;
 /** Bound on remembered records: beyond it the oldest are forgotten (at worst one echo passes). */
-export const MAX_REMEMBERED_RECORDS = 200_000;
+export const MAX_REMEMBERED_RECORDS = 100_000;
+/** Values longer than this are kept as a digest. */
+const LONGEST_KEPT_VALUE = 64;
 
 export interface WriteTicket {
 	readonly system: string;
 	readonly write: Write;
+	readonly view: State;
 	readonly keys: Set<string>;
 }
 
@@ -50,19 +60,19 @@ export class EchoLedger {
 
 	/** Records a write about to be sent; confirm() or withdraw() it once the answer is known. */
 	beginWrite(system: string, keys: string[], view: RecordView, ttlMs: number, sourceChangedAt?: number): WriteTicket {
-		const write: Write = { view: comparableView(view), sourceChangedAt, expiresAt: this.now() + ttlMs, pending: true };
-		const ticket: WriteTicket = { system, write, keys: new Set() };
+		const state = comparableState(view);
+		const write: Write = { fields: new Set(state.keys()), sourceChangedAt, expiresAt: this.now() + ttlMs };
+		const ticket: WriteTicket = { system, write, view: state, keys: new Set() };
 		this.attach(ticket, keys, ttlMs);
 		return ticket;
 	}
 
 	/** The service accepted the write; `keys` adds what its answer named (a new record's id). */
 	confirm(ticket: WriteTicket, keys: string[] = []): void {
-		ticket.write.pending = false;
 		this.attach(ticket, keys, ticket.write.expiresAt - this.now());
 	}
 
-	/** The write was refused and cannot have been applied: it leaves no trace. */
+	/** The write was refused and cannot have been applied: it no longer makes a change an echo. */
 	withdraw(ticket: WriteTicket): void {
 		for (const key of ticket.keys) {
 			const memory = this.records.get(recordId(ticket.system, key));
@@ -71,22 +81,33 @@ export class EchoLedger {
 	}
 
 	/**
-	 * Whether `incoming` only reports back a write of the package: every field of a remembered
-	 * write that `incoming` carries holds the written value, at least one does, and no field the
-	 * source lists as changed (`changedFields`, when it lists them) lies outside the write.
+	 * Whether `incoming` only reports back a write of the package: a write of the record is
+	 * remembered, at least one written field other than the record's key is compared, every field
+	 * the expected state knows holds its value, and every field the source lists as changed
+	 * (`changedFields`, when it lists them) was written and can be compared.
 	 */
 	isEcho(system: string, keys: string[], incoming: RecordView, changedFields?: string[]): boolean {
-		const seen = comparableView(incoming);
-		return this.writesOf(system, keys).some((write) => {
-			if (changedFields?.length && changedFields.some((field) => !write.view.has(field))) return false;
-			let compared = 0;
-			for (const [field, value] of write.view) {
-				if (!seen.has(field)) continue;
-				if (seen.get(field) !== value) return false;
-				compared++;
-			}
-			return compared > 0;
-		});
+		const memory = keys.map((key) => this.live(recordId(system, key))).find((found) => found?.writes.some((write) => write.expiresAt > this.now()));
+		if (!memory) return false;
+		const written = new Set<string>();
+		for (const write of memory.writes) if (write.expiresAt > this.now()) for (const field of write.fields) written.add(field);
+		const seen = comparableState(incoming);
+		if (changedFields?.some((field) => !written.has(field) || !seen.has(field))) return false;
+		const keyValues = new Set(keys.map((key) => comparable(key.slice(key.indexOf(':') + 1))));
+		let compared = 0;
+		for (const [field, value] of seen) {
+			const expected = memory.expected.get(field);
+			if (expected === undefined) continue;
+			if (expected !== value) return false;
+			if (written.has(field) && !keyValues.has(value)) compared++;
+		}
+		return compared > 0;
+	}
+
+	/** Takes what a trigger received of a record as its expected state from now on. */
+	noteView(system: string, keys: string[], view: RecordView, ttlMs: number): void {
+		const state = comparableState(view);
+		for (const key of keys) this.memoryOf(recordId(system, key), ttlMs).expected = new Map(state);
 	}
 
 	/** Notes a genuine change of a record, by its system's modification time (epoch ms). */
@@ -124,12 +145,8 @@ export class EchoLedger {
 			const memory = this.memoryOf(recordId(ticket.system, key), ttlMs);
 			memory.writes.push(ticket.write);
 			if (memory.writes.length > WRITES_PER_RECORD) memory.writes.shift();
+			for (const [field, value] of ticket.view) memory.expected.set(field, value);
 		}
-	}
-
-	private writesOf(system: string, keys: string[]): Write[] {
-		const now = this.now();
-		return keys.flatMap((key) => this.live(recordId(system, key))?.writes.filter((write) => write.expiresAt > now) ?? []);
 	}
 
 	private live(id: string): RecordMemory | undefined {
@@ -145,26 +162,29 @@ export class EchoLedger {
 		const expiresAt = this.now() + Math.max(0, ttlMs);
 		let memory = this.live(id);
 		if (!memory) {
-			if (this.records.size >= MAX_REMEMBERED_RECORDS) this.forgetOldest();
-			memory = { writes: [], expiresAt };
-			this.records.set(id, memory);
+			this.forgetExpired();
+			memory = { expected: new Map(), writes: [], expiresAt };
 		} else {
 			memory.expiresAt = Math.max(memory.expiresAt, expiresAt);
-			// Map order is insertion order: move it to the back, the oldest stay in front.
+			// Map order is insertion order: moved to the back, the oldest stay in front.
 			this.records.delete(id);
-			this.records.set(id, memory);
 		}
+		this.records.set(id, memory);
 		return memory;
 	}
 
-	/** Drops expired records from the front, and the oldest tenth when none has expired. */
-	private forgetOldest(): void {
+	/**
+	 * Drops expired records from the front (the least recently touched), at most a few per call so
+	 * no call pays for a long sweep; beyond the bound the oldest go whether expired or not.
+	 */
+	private forgetExpired(): void {
 		const now = this.now();
-		let dropped = 0;
+		let looked = 0;
 		for (const [id, memory] of this.records) {
-			if (memory.expiresAt > now && dropped >= MAX_REMEMBERED_RECORDS / 10) break;
+			const over = this.records.size >= MAX_REMEMBERED_RECORDS;
+			if (!over && (memory.expiresAt > now || looked >= 8)) break;
 			this.records.delete(id);
-			dropped++;
+			looked++;
 		}
 	}
 }
@@ -176,7 +196,8 @@ function recordId(system: string, key: string): string {
 /**
  * A value as services store it, for comparison: text trimmed, an email-shaped text in lower case
  * (services match addresses without case), empty text and null alike, numbers and booleans as
- * text, objects and lists as their JSON with keys in order.
+ * text, objects and lists as their JSON with keys in order. A case-only edit of an email is
+ * therefore not a change.
  */
 export function comparable(value: unknown): string {
 	if (value === undefined || value === null) return '';
@@ -198,10 +219,15 @@ function sortedKeys(value: unknown): unknown {
 	return value;
 }
 
-function comparableView(view: RecordView): Map<string, string> {
-	const result = new Map<string, string>();
-	for (const [field, value] of Object.entries(view)) if (value !== undefined) result.set(field, comparable(value));
-	return result;
+/** A view as kept: comparable text, a digest for long values (memory stays small per record). */
+function comparableState(view: RecordView): State {
+	const state: State = new Map();
+	for (const [field, value] of Object.entries(view)) {
+		if (value === undefined) continue;
+		const text = comparable(value);
+		state.set(field, text.length > LONGEST_KEPT_VALUE ? `#${createHash('sha256').update(text).digest('base64')}` : text);
+	}
+	return state;
 }
 
 /** The one ledger of this n8n instance, shared by every node of the package. */

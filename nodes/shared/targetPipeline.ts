@@ -91,19 +91,15 @@ export async function runTargetPipeline<R>(
 
 	const prepareItem = (itemIndex: number): TargetRecord<R> | undefined => {
 		if (skipped.has(itemIndex)) return undefined;
-		let prepared: TargetRecord<R>;
 		try {
-			prepared = { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
+			const prepared = { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
+			const older = pipeline.syncTarget && olderThanTarget(ctx, pipeline.syncTarget, prepared, items[itemIndex]);
+			if (!older) return prepared;
+			outcomes[itemIndex] = older;
 		} catch (error) {
 			outcomes[itemIndex] = failureOf(ctx, error, itemIndex);
-			return undefined;
 		}
-		const older = pipeline.syncTarget && olderThanTarget(ctx, pipeline.syncTarget, prepared, items[itemIndex]);
-		if (older) {
-			outcomes[itemIndex] = older;
-			return undefined;
-		}
-		return prepared;
+		return undefined;
 	};
 
 	const sender = new BatchSender(ctx, pipeline, outcomes, items);
@@ -229,9 +225,12 @@ class BatchSender<R> {
 
 	private async send(batch: Array<TargetRecord<R>>): Promise<void> {
 		// Remembered before the call: the service may report the write back before its answer arrives.
-		const tickets = batch.map((record) => this.beginWrite(record));
+		const tickets: Array<WriteTicket | undefined> = [];
 		try {
+			for (const record of batch) tickets.push(this.beginWrite(record));
 			await this.sendAndRecord(batch);
+		} catch (error) {
+			for (const { itemIndex } of batch) this.outcomes[itemIndex] ??= failureOf(this.ctx, error, itemIndex);
 		} finally {
 			batch.forEach(({ itemIndex }, position) => settleWrite(tickets[position], this.outcomes[itemIndex], this.pipeline.syncTarget));
 		}
@@ -241,7 +240,7 @@ class BatchSender<R> {
 		const target = this.pipeline.syncTarget;
 		if (!target || target.settings.ttlMs <= 0) return undefined;
 		const { keys, view } = target.describe(record);
-		if (!keys.length) return undefined;
+		// Without a key yet (a record found by another field) the answer's id names it.
 		return echoLedger.beginWrite(target.system, keys, view, target.settings.ttlMs, itemChangeTime(this.items[itemIndex]));
 	}
 
@@ -306,7 +305,10 @@ function olderThanTarget<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, { ite
 function failureOf(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Failure {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return { ok: false, error };
 	const message = error instanceof Error ? error.message : String(error);
-	return { ok: false, error: new NodeOperationError(ctx.getNode(), message, { itemIndex }) };
+	const wrapped = new NodeOperationError(ctx.getNode(), message, { itemIndex });
+	// Whether the call may have been applied travels on: it decides what may be sent again.
+	if ((error as { context?: IDataObject } | undefined)?.context?.mayHaveBeenApplied === true) wrapped.context.mayHaveBeenApplied = true;
+	return { ok: false, error: wrapped };
 }
 
 /** The machine-readable cause of a failed item: the service's code and status, attempts, replay safety. */

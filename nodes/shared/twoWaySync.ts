@@ -22,7 +22,7 @@ export const rememberWritesOption: INodeProperties = {
 	displayName: 'Remember Writes For (Minutes)',
 	name: 'rememberWritesFor',
 	type: 'number',
-	typeOptions: { minValue: 0 },
+	typeOptions: { minValue: 0, maxValue: 1440 },
 	default: DEFAULT_REMEMBER_MINUTES,
 	description:
 		'For two-way sync: how long this n8n instance remembers what the node wrote to each record, so that the package’s triggers recognise the service reporting that write back and start nothing for it. 0 remembers nothing.',
@@ -69,7 +69,7 @@ export function writerSyncSettings(options: IDataObject): WriterSyncSettings {
 	const minutes = Number(options.rememberWritesFor ?? DEFAULT_REMEMBER_MINUTES);
 	const whenOlder = String(options.whenOlderThanTarget ?? 'skip');
 	return {
-		ttlMs: Number.isFinite(minutes) && minutes > 0 ? minutes * MINUTE_MS : 0,
+		ttlMs: Number.isFinite(minutes) && minutes > 0 ? Math.min(minutes, 1440) * MINUTE_MS : 0,
 		whenOlder:
 			whenOlder === 'fail' || whenOlder === 'write' ? whenOlder : 'skip',
 	};
@@ -113,42 +113,27 @@ export interface IncomingChange {
 }
 
 /**
- * Splits a delivery's changes into echoes and genuine ones, and notes the time of each genuine
- * change so that a writer will not write an older one over it.
+ * Splits a delivery's changes into echoes and genuine ones. Every change received becomes its
+ * record's expected state (so a later edit of any field it carries is told apart from an echo),
+ * and a genuine change's time is noted so that a writer will not write an older one over it.
  */
-export function dropEchoes<T>(
-	system: string,
-	changes: T[],
-	describe: (change: T) => IncomingChange | undefined,
-	enabled: boolean,
-): { kept: T[]; echoes: number } {
+export function dropEchoes<T>(system: string, changes: T[], describe: (change: T) => IncomingChange | undefined, enabled: boolean): { kept: T[]; echoes: number } {
 	const kept: T[] = [];
 	let echoes = 0;
+	const ttlMs = DEFAULT_REMEMBER_MINUTES * MINUTE_MS;
 	for (const change of changes) {
 		const incoming = describe(change);
 		if (!incoming || !incoming.keys.length) {
 			kept.push(change);
 			continue;
 		}
-		if (
-			enabled &&
-			echoLedger.isEcho(
-				system,
-				incoming.keys,
-				incoming.view,
-				incoming.changedFields,
-			)
-		) {
+		const echo = enabled && echoLedger.isEcho(system, incoming.keys, incoming.view, incoming.changedFields);
+		echoLedger.noteView(system, incoming.keys, incoming.view, ttlMs);
+		if (echo) {
 			echoes++;
 			continue;
 		}
-		if (incoming.changedAt !== undefined)
-			echoLedger.noteChange(
-				system,
-				incoming.keys,
-				incoming.changedAt,
-				DEFAULT_REMEMBER_MINUTES * MINUTE_MS,
-			);
+		if (incoming.changedAt !== undefined) echoLedger.noteChange(system, incoming.keys, incoming.changedAt, ttlMs);
 		kept.push(change);
 	}
 	return { kept, echoes };

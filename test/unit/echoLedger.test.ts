@@ -77,12 +77,47 @@ describe('echo ledger: a write reported back', () => {
 		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Ada' })).toBe(false);
 	});
 
-	it('still recognises an earlier write after a later one to the same record', () => {
+	it('compares with the record as the last write left it: services report the current record', () => {
 		const { ledger } = ledgerAt();
 		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Ada' }, HOUR);
 		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Augusta' }, HOUR);
-		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Ada' })).toBe(true);
 		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Augusta' })).toBe(true);
+		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Ada' })).toBe(false);
+	});
+
+	it('passes an edit of a field the write did not set, once a view of the record was received', () => {
+		const { ledger } = ledgerAt();
+		ledger.noteView('crm', ['id:1'], { First_Name: 'Ada', City: 'Zürich' }, HOUR);
+		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Augusta' }, HOUR);
+		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Augusta', City: 'Zürich' })).toBe(true);
+		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Augusta', City: 'Basel' })).toBe(false);
+	});
+
+	it('passes a value set back to what was written, after an edit received in between', () => {
+		const { ledger } = ledgerAt();
+		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Ada' }, HOUR);
+		ledger.noteView('crm', ['id:1'], { First_Name: 'Bob' }, HOUR);
+		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Ada' })).toBe(false);
+	});
+
+	it('does not count the record’s key: a change that matches only on its email is not an echo', () => {
+		const { ledger } = ledgerAt();
+		ledger.beginWrite('crm', ['email:ada@example.com'], { Email: 'ada@example.com', First_Name: 'Ada' }, HOUR);
+		expect(ledger.isEcho('crm', ['email:ada@example.com'], { Email: 'ada@example.com' })).toBe(false);
+	});
+
+	it('is not an echo when a field the source lists as changed is not in the change to compare', () => {
+		const { ledger } = ledgerAt();
+		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Ada', Mailing_City: 'Zürich' }, HOUR);
+		expect(ledger.isEcho('crm', ['id:1'], { First_Name: 'Ada' }, ['Mailing_City'])).toBe(false);
+	});
+
+	it('keeps long values as a digest and still tells them apart', () => {
+		const { ledger } = ledgerAt();
+		const long = 'x'.repeat(500);
+		ledger.beginWrite('crm', ['id:1'], { Note: long, First_Name: 'Ada' }, HOUR);
+		expect(ledger.isEcho('crm', ['id:1'], { Note: long, First_Name: 'Ada' })).toBe(true);
+		expect(ledger.isEcho('crm', ['id:1'], { Note: `${long}y`, First_Name: 'Ada' })).toBe(false);
 	});
 });
 

@@ -16,6 +16,8 @@ import {
 import { echoLedger } from '../../nodes/shared/echoLedger';
 import { runTargetPipeline, type RecordOutcome, type SyncTarget, type TargetPipeline } from '../../nodes/shared/targetPipeline';
 import { changeTimeOf, dropEchoes, recordKeys, writerSyncSettings } from '../../nodes/shared/twoWaySync';
+import { mapIndividual } from '../../nodes/S360SaveContact/contact';
+import { comparableContact, normalizeContact } from '../../nodes/S360FirehoseTrigger/payload';
 import { runNode } from './fakes/n8nContext';
 
 let systemCount = 0;
@@ -206,5 +208,71 @@ describe('two-way sync: change times', () => {
 		expect(changeTimeOf('2026-12-05T10:15:00')).toBeUndefined();
 		expect(changeTimeOf('2026-12-05')).toBeUndefined();
 		expect(changeTimeOf(1733393700000)).toBeUndefined();
+	});
+});
+
+describe('two-way sync: writes that fail', () => {
+	it('a call that throws leaves nothing to drop', async () => {
+		const system = newSystem();
+		await write(
+			{
+				syncTarget: syncTarget(system),
+				sendBatch: async () => {
+					throw new Error('connect ECONNREFUSED');
+				},
+			},
+			[contact('Ada')],
+			'continueRegularOutput',
+		);
+		expect(echoLedger.isEcho(system, recordKeys({ email: 'ada@example.com' }), { name: 'Ada' })).toBe(false);
+	});
+
+	it('a call that throws after it may have been applied stays remembered', async () => {
+		const system = newSystem();
+		await write(
+			{
+				syncTarget: syncTarget(system),
+				sendBatch: async () => {
+					throw Object.assign(new Error('socket hang up'), { context: { mayHaveBeenApplied: true } });
+				},
+			},
+			[contact('Ada')],
+			'continueRegularOutput',
+		);
+		expect(echoLedger.isEcho(system, recordKeys({ email: 'ada@example.com' }), { name: 'Ada' })).toBe(true);
+	});
+});
+
+describe('two-way sync: S-360 reports back what S-360 Save Contact wrote', () => {
+	const zohoRecord = { First_Name: 'Ada', Last_Name: 'Lovelace', Email: 'ada@example.com', Mobile: '+41791234567', Date_of_Birth: '1990-12-10', Mailing_City: 'Zürich' };
+	/** The contact as S-360's firehose pushes it after that save: its own names, sections and defaults around the saved fields. */
+	const pushed = (edit: IDataObject = {}): IDataObject => ({
+		contactNumber: '1001',
+		lastModificationDate: '2026-12-05T10:00:00.000Z',
+		individualContact: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', mobilePhoneNumber: '+41791234567', birthDate: '1990-12-10', languageCode: 'en', ...edit },
+		addresses: [{ mainAddress: true, town: 'Zürich' }],
+		authorizations: [],
+	});
+
+	function saved(system: string) {
+		const { contact } = mapIndividual(zohoRecord, { inputFields: 'autoMap', inputPath: '', fields: [], optIns: [], criteria: [] });
+		const view = comparableContact(normalizeContact(contact!.contactData), true);
+		echoLedger.confirm(echoLedger.beginWrite(system, recordKeys({ email: contact!.email }), view, 60_000), recordKeys({ id: '1001' }));
+	}
+	const received = (system: string, raw: IDataObject) => {
+		const contact = normalizeContact(raw);
+		return echoLedger.isEcho(system, recordKeys({ id: contact.contactNumber, email: contact.email }), comparableContact(contact));
+	};
+
+	it('is recognised as an echo', () => {
+		const system = newSystem();
+		saved(system);
+		expect(received(system, pushed())).toBe(true);
+	});
+
+	it('is not an echo once a saved field was edited in S-360', () => {
+		const system = newSystem();
+		saved(system);
+		expect(received(system, pushed({ lastName: 'King' }))).toBe(false);
 	});
 });
