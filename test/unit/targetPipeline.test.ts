@@ -6,13 +6,11 @@
  */
 import {
 	NodeApiError,
-	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
-	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { DataDeduplicationService } from 'n8n-core';
 
@@ -22,22 +20,13 @@ import { MAX_STORED_ENTRIES } from '../../nodes/shared/syncedLedger';
 import { runTargetPipeline, type RecordOutcome, type TargetPipeline, type TargetRecord } from '../../nodes/shared/targetPipeline';
 import { MemoryDeduplicator } from './fakes/deduplicator';
 import { runNode } from './fakes/n8nContext';
+import { targetNodeDescription } from './fakes/targetNodeDescription';
 
 type Hooks = Partial<TargetPipeline<IDataObject>>;
 
 /** A target node whose pipeline is whatever the spec says; records are the item's json. */
 function targetNode(hooks: Hooks): INodeType {
-	const description: INodeTypeDescription = {
-		displayName: 'Test Target',
-		name: 'testTarget',
-		group: ['output'],
-		version: 1,
-		description: 'A target for pipeline specs',
-		defaults: { name: 'Test Target' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: hooks.failedOutput ? [NodeConnectionTypes.Main, NodeConnectionTypes.Main] : [NodeConnectionTypes.Main],
-		properties: [],
-	};
+	const description = targetNodeDescription('Test Target', 'A target for pipeline specs', hooks.failedOutput ? 2 : 1);
 	return {
 		description,
 		async execute(this: IExecuteFunctions) {

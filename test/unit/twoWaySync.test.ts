@@ -6,7 +6,6 @@
  */
 import {
 	NodeApiError,
-	NodeConnectionTypes,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -19,6 +18,7 @@ import { changeTimeOf, dropEchoes, recordKeys, writerSyncSettings } from '../../
 import { mapIndividual } from '../../nodes/S360SaveContact/contact';
 import { comparableContact, normalizeContact } from '../../nodes/S360FirehoseTrigger/payload';
 import { runNode } from './fakes/n8nContext';
+import { targetNodeDescription } from './fakes/targetNodeDescription';
 
 let systemCount = 0;
 /** Each spec writes to a system of its own: the ledger is shared by the whole n8n instance. */
@@ -35,17 +35,7 @@ function syncTarget(system: string, options: IDataObject = {}): SyncTarget<IData
 
 function writer(hooks: Partial<TargetPipeline<IDataObject>>, sent: IDataObject[]): INodeType {
 	return {
-		description: {
-			displayName: 'Sync Target',
-			name: 'syncTarget',
-			group: ['output'],
-			version: 1,
-			description: 'A target for two-way sync specs',
-			defaults: { name: 'Sync Target' },
-			inputs: [NodeConnectionTypes.Main],
-			outputs: [NodeConnectionTypes.Main],
-			properties: [],
-		},
+		description: targetNodeDescription('Sync Target', 'A target for two-way sync specs'),
 		async execute(this: IExecuteFunctions) {
 			return await runTargetPipeline<IDataObject>(this, {
 				service: 'Spec CRM',
