@@ -161,13 +161,17 @@ export async function startRun(ctx: IWebhookFunctions, delivered: IDataObject[])
  */
 const SYSTEM_FIELDS = new Set(['Modified_Time', 'Modified_By', 'Last_Activity_Time', 'Full_Name', 'Record_Status__s', 'Last_Enriched_Time__s']);
 
-/** A changed record as the echo check reads it; a deletion is never an echo. */
-function incomingChange(record: IDataObject): IncomingChange | undefined {
+/**
+ * A changed record as the echo check reads it; a deletion is never an echo. The fields Zoho sets
+ * itself are left out of the view: they differ after every write, the package's own included.
+ */
+export function incomingChange(record: IDataObject): IncomingChange | undefined {
 	if (record.operation === 'delete' || typeof record.record !== 'object' || record.record === null) return undefined;
 	const affected = Array.isArray(record.affectedFields) ? (record.affectedFields as string[]) : [];
+	const view = Object.fromEntries(Object.entries(record.record as IDataObject).filter(([field]) => !SYSTEM_FIELDS.has(field)));
 	return {
 		keys: recordKeys({ id: record.id, email: record.email }),
-		view: record.record as IDataObject,
+		view,
 		changedAt: changeTimeOf(record.changedAt),
 		changedFields: affected.filter((field) => !SYSTEM_FIELDS.has(field)),
 	};

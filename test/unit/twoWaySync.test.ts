@@ -17,6 +17,7 @@ import { runTargetPipeline, type RecordOutcome, type SyncTarget, type TargetPipe
 import { changeTimeOf, dropEchoes, recordKeys, writerSyncSettings } from '../../nodes/shared/twoWaySync';
 import { mapIndividual } from '../../nodes/S360SaveContact/contact';
 import { comparableContact, normalizeContact } from '../../nodes/S360FirehoseTrigger/payload';
+import { incomingChange } from '../../nodes/ZohoCrmTrigger/delivery';
 import { runNode } from './fakes/n8nContext';
 import { targetNodeDescription } from './fakes/targetNodeDescription';
 
@@ -264,5 +265,32 @@ describe('two-way sync: S-360 reports back what S-360 Save Contact wrote', () =>
 		const system = newSystem();
 		saved(system);
 		expect(received(system, pushed({ lastName: 'King' }))).toBe(false);
+	});
+});
+
+describe('two-way sync: Zoho reports back what Zoho CRM Upsert Contact wrote', () => {
+	/** A Contact as the Zoho CRM Trigger emits it, read at `modifiedAt`. */
+	const emitted = (firstName: string, modifiedAt: string, affectedFields: string[]): IDataObject => ({
+		id: '5001',
+		email: 'ada@example.com',
+		operation: 'update',
+		changedAt: modifiedAt,
+		affectedFields,
+		record: { id: '5001', First_Name: firstName, Last_Name: 'Lovelace', Email: 'ada@example.com', Modified_Time: modifiedAt, Modified_By: { id: '1' } },
+	});
+	const trigger = (system: string, record: IDataObject) => dropEchoes(system, [record], incomingChange, true);
+
+	it('is an echo after the trigger had received an earlier edit of the record: Zoho’s own fields moved, nothing else', () => {
+		const system = newSystem();
+		expect(trigger(system, emitted('Older', '2026-12-05T10:00:00+00:00', ['First_Name'])).echoes).toBe(0);
+		echoLedger.beginWrite(system, recordKeys({ email: 'ada@example.com' }), { First_Name: 'Newer', Last_Name: 'Lovelace', Email: 'ada@example.com' }, 60_000);
+		expect(trigger(system, emitted('Newer', '2026-12-05T10:00:09+00:00', ['First_Name', 'Modified_Time'])).echoes).toBe(1);
+	});
+
+	it('is not an echo when the field differs from what was written', () => {
+		const system = newSystem();
+		trigger(system, emitted('Older', '2026-12-05T10:00:00+00:00', ['First_Name']));
+		echoLedger.beginWrite(system, recordKeys({ email: 'ada@example.com' }), { First_Name: 'Newer' }, 60_000);
+		expect(trigger(system, emitted('Edited', '2026-12-05T10:00:09+00:00', ['First_Name'])).echoes).toBe(0);
 	});
 });
