@@ -17,9 +17,9 @@ import { isObject } from '../shared/objects';
 import { boundedInteger, createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { queueDurationMs } from '../shared/rateLimiter';
 import { NothingSentError, type RedirectPolicy } from '../shared/redirects';
-import { runTargetPipeline, type RecordOutcome } from '../shared/targetPipeline';
-import { recordKeys, writerSyncSettings } from '../shared/twoWaySync';
-import { comparableContact, normalizeContact, S360_SYSTEM } from '../S360FirehoseTrigger/payload';
+import { olderThanRecord, readsRecordFirst, runTargetPipeline, type RecordOutcome, type SyncTarget, type TargetRecord } from '../shared/targetPipeline';
+import { changeTimeOf, recordKeys, writerSyncSettings } from '../shared/twoWaySync';
+import { comparableContact, isContactShaped, normalizeContact, S360_SYSTEM } from '../S360FirehoseTrigger/payload';
 import { prepareContact, type ContactSettings, type PreparedContact } from './contact';
 import { DEFAULT_CONCURRENCY, s360SaveContactProperties } from './description';
 import {
@@ -35,6 +35,7 @@ import {
 	S360_SERVICE,
 	s360Secrets,
 	type S360Answer,
+	type S360Call,
 	type S360Credentials,
 } from './transport';
 
@@ -77,7 +78,30 @@ export class S360SaveContact implements INodeType {
 		const policy = redirectPolicyOf(credentials, this.helpers as unknown as EgressHelpersLike);
 		const send = sendWith(this, { service: S360_SERVICE });
 		const items = this.getInputData();
-		announceQueue(this, credentials, items.length);
+		const syncTarget: SyncTarget<PreparedContact> = {
+			system: S360_SYSTEM,
+			settings: writerSyncSettings(options),
+			describe: (contact) => ({
+				keys: recordKeys({ id: contact.contactNumber, email: contact.email }),
+				view: comparableContact(normalizeContact(contact.contactData), true),
+			}),
+			keysOfResult: (json) => recordKeys({ id: json.contactNumber ?? undefined }),
+		};
+		const reads = items.filter((item) => readsRecordFirst(syncTarget.settings, item)).length;
+		announceQueue(this, credentials, items.length, reads);
+		const orderCheck: OrderCheck = {
+			wanted: (itemIndex) => readsRecordFirst(syncTarget.settings, items[itemIndex]),
+			outcome: (itemIndex, contactNumber, raw) => {
+				const current = normalizeContact(raw, { timeZone: (options.timeZone as string) || workflowTimeZone });
+				return olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], {
+					keys: recordKeys({ id: contactNumber }),
+					view: comparableContact(current),
+					changedAt: changeTimeOf(current.changedAt),
+				});
+			},
+		};
+
+		const saves = new ContactSaves(this, { send, credentials, policy, requestParameter, withoutNumber, orderCheck });
 
 		return await runTargetPipeline<PreparedContact>(this, {
 			service: S360_SERVICE,
@@ -85,22 +109,9 @@ export class S360SaveContact implements INodeType {
 			concurrency,
 			limiterKey: `${rateKeyOf(credentials)}:inFlight`,
 			prepare: (item, itemIndex) => prepareContact(this, item, itemIndex, itemSettings(readParameter, itemIndex, workflowTimeZone)),
-			syncTarget: {
-				system: S360_SYSTEM,
-				settings: writerSyncSettings(options),
-				describe: (contact) => ({
-					keys: recordKeys({ id: contact.contactNumber, email: contact.email }),
-					view: comparableContact(normalizeContact(contact.contactData), true),
-				}),
-				keysOfResult: (json) => recordKeys({ id: json.contactNumber ?? undefined }),
-			},
-			sendBatch: async (batch) =>
-				await Promise.all(
-					batch.map(
-						async ({ itemIndex, record }) =>
-							await saveContact(this, { send, credentials, policy, requestParameter, withoutNumber }, record, itemIndex),
-					),
-				),
+			syncTarget,
+			screen: async (record) => await saves.screen(record),
+			sendBatch: async (batch) => await Promise.all(batch.map(async (record) => await saves.save(record))),
 		});
 	}
 }
@@ -119,13 +130,14 @@ function itemSettings(read: ItemParameterReader, itemIndex: number, workflowTime
 }
 
 /** When the run holds more contacts than the window lets through at once, says how long the queue takes. */
-function announceQueue(ctx: IExecuteFunctions, credentials: S360Credentials, contacts: number): void {
+function announceQueue(ctx: IExecuteFunctions, credentials: S360Credentials, contacts: number, reads: number): void {
 	const window = rateWindowOf(credentials);
-	const waitMs = queueDurationMs(rateKeyOf(credentials), contacts, window);
+	const waitMs = queueDurationMs(rateKeyOf(credentials), contacts + reads, window);
 	if (waitMs === 0) return;
+	const readsText = reads ? `, ${reads} of them read first to check which change is newer (When Older Than Target)` : '';
 	const message =
 		`S-360 accepts ${window.limit} calls per ${window.windowMs / 1000} s for this institution: ` +
-		`${contacts} contacts take at least ${durationText(waitMs)} more (contacts without a contact number need a second call to find them by email).`;
+		`${contacts} contacts${readsText} take at least ${durationText(waitMs)} more (contacts without a contact number need a second call to find them by email).`;
 	ctx.logger?.info(message);
 	if (typeof ctx.addExecutionHints === 'function') ctx.addExecutionHints({ message, location: 'outputPane' });
 }
@@ -145,6 +157,26 @@ interface SaveSetup {
 	policy: RedirectPolicy;
 	requestParameter: string;
 	withoutNumber: 'findByEmail' | 'create';
+	orderCheck: OrderCheck;
+}
+
+/**
+ * Two-way sync's order check against S-360 itself: S-360 queues its changes for the firehose for
+ * up to its interval, so an edit made there may not have reached n8n when an older change from
+ * the other system arrives. Reading the contact first shows its modification time.
+ */
+interface OrderCheck {
+	/** Whether the item's contact is read before it is saved. */
+	wanted(itemIndex: number): boolean;
+	/** The item's outcome when the contact as read holds a newer change; undefined to save. */
+	outcome(itemIndex: number, contactNumber: string, contactData: IDataObject): RecordOutcome | undefined;
+}
+
+/** The contact in a getContactData answer: under contactData (or result/return), or the answer itself. */
+export function contactOfAnswer(body: unknown): IDataObject | undefined {
+	if (!isObject(body)) return undefined;
+	const wrappers = [body, body.result, body.return].filter(isObject);
+	return [...wrappers.map((wrapper) => wrapper.contactData), ...wrappers].find(isContactShaped);
 }
 
 /** Contact numbers in a searchContact answer: any list of objects carrying one. */
@@ -157,87 +189,140 @@ export function contactNumbersIn(body: unknown): string[] {
 	return [...new Set(numbers.map(String))];
 }
 
-async function saveContact(ctx: IExecuteFunctions, setup: SaveSetup, record: PreparedContact, itemIndex: number): Promise<RecordOutcome> {
-	const { send, credentials, policy } = setup;
-	const secrets = s360Secrets(credentials);
-	const node = ctx.getNode();
-	let waitedMs = 0;
-	let rateRefusals = 0;
-	const failed = (error: unknown): RecordOutcome => {
-		if (error instanceof ServiceRequestError) return { ok: false, error: serviceApiError(node, error.failure, { itemIndex, secrets }) };
-		if (error instanceof NothingSentError) {
-			return { ok: false, error: new NodeOperationError(node, error.message, { itemIndex, description: 'Nothing was sent to S-360.' }) };
-		}
-		throw error;
-	};
-	const account = (answer: S360Answer) => {
-		waitedMs += answer.waitedMs;
-		rateRefusals += answer.rateRefusals;
-	};
+/** Where an item's contact is in S-360: its number (none: to be created), and how it was found. */
+interface Location {
+	contactNumber?: string;
+	matchedBy?: 'contactNumber' | 'email';
+}
 
-	let contactNumber = record.contactNumber;
-	let matchedBy: 'contactNumber' | 'email' | undefined = contactNumber !== undefined ? 'contactNumber' : undefined;
-	if (contactNumber === undefined && setup.withoutNumber === 'findByEmail') {
-		let search: S360Answer;
-		try {
-			// A read: sending it twice changes nothing.
-			search = await callS360(send, credentials, policy, { method: 'searchContact', body: { searchCriteria: { email: record.email } }, replayable: true });
-		} catch (error) {
-			return failed(error);
-		}
-		account(search);
-		const status = readStatus(search.body);
-		if (search.statusCode >= 400 || (status.statusCode !== undefined && !isSuccess(status) && !/NOT_?FOUND/i.test(status.statusCode))) {
-			return refusal(ctx, search, itemIndex, secrets, 'searchContact');
-		}
-		const found = contactNumbersIn(search.body);
-		if (found.length > 1) {
-			return {
-				ok: false,
-				error: new NodeOperationError(node, `${found.length} S-360 contacts have the email ${record.email} (${found.slice(0, 5).join(', ')})`, {
-					itemIndex,
-					description: 'Nothing was saved: set the contact number of the one to update (field Contact Number).',
-				}),
-			};
-		}
-		if (found.length === 1) {
-			contactNumber = found[0];
-			matchedBy = 'email';
-		}
+/**
+ * One run's saves. An item whose change is order-checked is screened first (its contact found and
+ * read) before the pipeline registers the write; the save then reuses what the screen found, and
+ * the item's output counts every call made for it.
+ */
+class ContactSaves {
+	private readonly located = new Map<number, Location>();
+	private readonly waits = new Map<number, { waitedMs: number; rateRefusals: number }>();
+	private readonly secrets: string[];
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly setup: SaveSetup,
+	) {
+		this.secrets = s360Secrets(setup.credentials);
 	}
 
-	const contactData: IDataObject = { ...record.contactData, ...(contactNumber !== undefined ? { contactNumber } : {}) };
-	let answer: S360Answer;
-	try {
+	/** The outcome of an item not to be saved (its contact holds a newer change, or could not be read), else undefined. */
+	async screen({ itemIndex, record }: TargetRecord<PreparedContact>): Promise<RecordOutcome | undefined> {
+		if (!this.setup.orderCheck.wanted(itemIndex)) return undefined;
+		const location = await this.locate(record, itemIndex);
+		if ('ok' in location) return location;
+		const { contactNumber } = location;
+		if (contactNumber === undefined) return undefined;
+		const read = await this.call(itemIndex, {
+			method: 'getContactData',
+			body: { contactNumber, details: ['GENERAL', 'ADDRESSES', 'AUTHORIZATIONS', 'CRITERIA'] },
+			replayable: true,
+		});
+		if ('ok' in read) return read;
+		const status = readStatus(read.body);
+		const notFound = status.statusCode !== undefined && /NOT_?FOUND/i.test(status.statusCode);
+		if (read.statusCode >= 400 || (!isSuccess(status) && !notFound)) return this.refusal(read, itemIndex, 'getContactData');
+		const current = notFound ? undefined : contactOfAnswer(read.body);
+		return current && this.setup.orderCheck.outcome(itemIndex, contactNumber, current);
+	}
+
+	async save({ itemIndex, record }: TargetRecord<PreparedContact>): Promise<RecordOutcome> {
+		const location = this.located.get(itemIndex) ?? (await this.locate(record, itemIndex));
+		if ('ok' in location) return location;
+		const { contactNumber, matchedBy } = location;
+		const contactData: IDataObject = { ...record.contactData, ...(contactNumber !== undefined ? { contactNumber } : {}) };
 		// An update names its contact: applied twice it leaves the same contact. A create does not.
-		answer = await callS360(send, credentials, policy, {
+		const answer = await this.call(itemIndex, {
 			method: 'saveIndividualContactData',
-			body: { [setup.requestParameter]: contactData },
+			body: { [this.setup.requestParameter]: contactData },
 			replayable: contactNumber !== undefined,
 		});
-	} catch (error) {
-		return failed(error);
+		if ('ok' in answer) return answer;
+		const status = readStatus(answer.body);
+		if (answer.statusCode >= 400 || !isSuccess(status)) return this.refusal(answer, itemIndex, 'saveIndividualContactData');
+		const savedNumber = status.contactNumber ?? contactNumber;
+		const waits = this.waits.get(itemIndex);
+		return {
+			ok: true,
+			json: {
+				status: contactNumber !== undefined ? 'updated' : 'created',
+				contactNumber: savedNumber ?? null,
+				matchedBy: matchedBy ?? null,
+				statusCode: status.statusCode ?? null,
+				...(status.statusDetail !== undefined ? { statusDetail: status.statusDetail } : {}),
+				httpStatus: answer.statusCode,
+				attempts: answer.attempts,
+				rateRefusals: waits?.rateRefusals ?? 0,
+				waitedForRateLimitMs: waits?.waitedMs ?? 0,
+				sent: contactData,
+			},
+		};
 	}
-	account(answer);
-	const status = readStatus(answer.body);
-	if (answer.statusCode >= 400 || !isSuccess(status)) return refusal(ctx, answer, itemIndex, secrets, 'saveIndividualContactData');
-	const savedNumber = status.contactNumber ?? contactNumber;
-	return {
-		ok: true,
-		json: {
-			status: contactNumber !== undefined ? 'updated' : 'created',
-			contactNumber: savedNumber ?? null,
-			matchedBy: matchedBy ?? null,
-			statusCode: status.statusCode ?? null,
-			...(status.statusDetail !== undefined ? { statusDetail: status.statusDetail } : {}),
-			httpStatus: answer.statusCode,
-			attempts: answer.attempts,
-			rateRefusals,
-			waitedForRateLimitMs: waitedMs,
-			sent: contactData,
-		},
-	};
+
+	/** The item's contact: by its number, else searched by email (Find by Email), else none (created). */
+	private async locate(record: PreparedContact, itemIndex: number): Promise<Location | RecordOutcome> {
+		let location: Location = record.contactNumber !== undefined ? { contactNumber: record.contactNumber, matchedBy: 'contactNumber' } : {};
+		if (record.contactNumber === undefined && this.setup.withoutNumber === 'findByEmail') {
+			// A read: sending it twice changes nothing.
+			const search = await this.call(itemIndex, { method: 'searchContact', body: { searchCriteria: { email: record.email } }, replayable: true });
+			if ('ok' in search) return search;
+			const status = readStatus(search.body);
+			if (search.statusCode >= 400 || (status.statusCode !== undefined && !isSuccess(status) && !/NOT_?FOUND/i.test(status.statusCode))) {
+				return this.refusal(search, itemIndex, 'searchContact');
+			}
+			const found = contactNumbersIn(search.body);
+			if (found.length > 1) {
+				return {
+					ok: false,
+					error: new NodeOperationError(this.ctx.getNode(), `${found.length} S-360 contacts have the email ${record.email} (${found.slice(0, 5).join(', ')})`, {
+						itemIndex,
+						description: 'Nothing was saved: set the contact number of the one to update (field Contact Number).',
+					}),
+				};
+			}
+			if (found.length === 1) location = { contactNumber: found[0], matchedBy: 'email' };
+		}
+		this.located.set(itemIndex, location);
+		return location;
+	}
+
+	/** One call for the item: its answer (its waits counted), or the item's failure. */
+	private async call(itemIndex: number, call: S360Call): Promise<S360Answer | Failure> {
+		const { send, credentials, policy } = this.setup;
+		let answer: S360Answer;
+		try {
+			answer = await callS360(send, credentials, policy, call);
+		} catch (error) {
+			if (error instanceof ServiceRequestError) {
+				return { ok: false, error: serviceApiError(this.ctx.getNode(), error.failure, { itemIndex, secrets: this.secrets }) };
+			}
+			if (error instanceof NothingSentError) {
+				return {
+					ok: false,
+					error: new NodeOperationError(this.ctx.getNode(), error.message, { itemIndex, description: 'Nothing was sent to S-360.' }),
+				};
+			}
+			throw error;
+		}
+		const waits = this.waits.get(itemIndex) ?? { waitedMs: 0, rateRefusals: 0 };
+		waits.waitedMs += answer.waitedMs;
+		waits.rateRefusals += answer.rateRefusals;
+		this.waits.set(itemIndex, waits);
+		return answer;
+	}
+
+	private refusal(answer: S360Answer, itemIndex: number, method: string): RecordOutcome {
+		return refusal(this.ctx, answer, itemIndex, this.secrets, method);
+	}
 }
+
+type Failure = Extract<RecordOutcome, { ok: false }>;
 
 /** S-360 answered but refused: its statusCode, statusDetail and field on this item only. */
 function refusal(ctx: IExecuteFunctions, answer: S360Answer, itemIndex: number, secrets: string[], method: string): RecordOutcome {

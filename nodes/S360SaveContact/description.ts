@@ -149,7 +149,10 @@ export const s360SaveContactProperties: INodeProperties[] = [
 					'Name under which the contact goes in the saveIndividualContactData JSON body. SecuTix documents the body only by SOAP example; change it if your institution’s REST-RPC template names it otherwise.',
 			},
 			rememberWritesOption,
-			whenOlderThanTargetOption,
+			{
+				...whenOlderThanTargetOption,
+				description: `${whenOlderThanTargetOption.description}. Unless set to Write It Anyway, a contact with a contact number is also read first (one more call within the rate limit) and its own modification time weighed, since S-360 reports its edits to n8n only at the firehose’s next interval.`,
+			},
 		],
 	},
 ];

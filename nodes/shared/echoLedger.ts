@@ -104,6 +104,24 @@ export class EchoLedger {
 		return compared > 0;
 	}
 
+	/**
+	 * Whether a record as read from its service holds only what this n8n instance knows of it (the
+	 * last view a trigger received, with the writes since): true when every field the expected
+	 * state knows holds its value, false when one differs, undefined when nothing is known.
+	 */
+	holdsOnlyKnown(system: string, keys: string[], current: RecordView): boolean | undefined {
+		const memory = keys.map((key) => this.live(recordId(system, key))).find((found) => found !== undefined && found.expected.size > 0);
+		if (!memory) return undefined;
+		let compared = 0;
+		for (const [field, value] of comparableState(current)) {
+			const expected = memory.expected.get(field);
+			if (expected === undefined) continue;
+			if (expected !== value) return false;
+			compared++;
+		}
+		return compared > 0 ? true : undefined;
+	}
+
 	/** Takes what a trigger received of a record as its expected state from now on. */
 	noteView(system: string, keys: string[], view: RecordView, ttlMs: number): void {
 		const state = comparableState(view);

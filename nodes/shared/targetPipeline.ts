@@ -24,7 +24,8 @@ export interface TargetRecord<R> {
 }
 
 export type RecordOutcome =
-	| { ok: true; json: IDataObject }
+	/** `nothingSent`: the node decided against the call (e.g. the record holds a newer change). */
+	| { ok: true; json: IDataObject; nothingSent?: true }
 	| { ok: false; error: NodeApiError | NodeOperationError; details?: IDataObject };
 
 export interface TargetPipeline<R> {
@@ -40,6 +41,12 @@ export interface TargetPipeline<R> {
 	prepare(item: INodeExecutionData, itemIndex: number): R;
 	/** Runs once before the first call (a token, a session); a throw fails every item still to send. */
 	open?(): Promise<void>;
+	/**
+	 * A check of one record just before its write is registered and sent (a read of what the
+	 * service holds, under the same limiter): an outcome means the record is not sent. A throw
+	 * fails the record.
+	 */
+	screen?(record: TargetRecord<R>): Promise<RecordOutcome | undefined>;
 	/** Sends one batch; one outcome per record, in order. A throw fails every record of the batch. */
 	sendBatch(batch: Array<TargetRecord<R>>): Promise<RecordOutcome[]>;
 	/**
@@ -138,7 +145,10 @@ export async function runTargetPipeline<R>(
 	}
 	await sender.settled();
 	// Only now, after the service accepted them: a key is never taken as written before that.
-	const written = keys.filter((key, itemIndex): key is string => !!key && !skipped.has(itemIndex) && outcomes[itemIndex].ok);
+	const written = keys.filter((key, itemIndex): key is string => {
+		const outcome = outcomes[itemIndex];
+		return !!key && !skipped.has(itemIndex) && outcome.ok && !outcome.nothingSent;
+	});
 	await confirmWritten(ctx, [...new Set(written)]);
 
 	return buildOutput(ctx, pipeline, items, outcomes, routesFailures);
@@ -224,16 +234,31 @@ class BatchSender<R> {
 	}
 
 	private async send(batch: Array<TargetRecord<R>>): Promise<void> {
-		// Remembered before the call: the service may report the write back before its answer arrives.
-		const tickets: Array<WriteTicket | undefined> = [];
+		const tickets = new Map<number, WriteTicket | undefined>();
 		try {
-			for (const record of batch) tickets.push(this.beginWrite(record));
-			await this.sendAndRecord(batch);
+			const sending = await this.screened(batch);
+			// Remembered before the call: the service may report the write back before its answer arrives.
+			for (const record of sending) tickets.set(record.itemIndex, this.beginWrite(record));
+			if (sending.length) await this.sendAndRecord(sending);
 		} catch (error) {
 			for (const { itemIndex } of batch) this.outcomes[itemIndex] ??= failureOf(this.ctx, error, itemIndex);
 		} finally {
-			batch.forEach(({ itemIndex }, position) => settleWrite(tickets[position], this.outcomes[itemIndex], this.pipeline.syncTarget));
+			for (const [itemIndex, ticket] of tickets) settleWrite(ticket, this.outcomes[itemIndex], this.pipeline.syncTarget);
 		}
+	}
+
+	/** The records the node's screen lets through; the others have their outcome. */
+	private async screened(batch: Array<TargetRecord<R>>): Promise<Array<TargetRecord<R>>> {
+		const screen = this.pipeline.screen;
+		if (!screen) return batch;
+		const verdicts = await Promise.all(
+			batch.map(async (record) => await screen(record).catch((error: unknown) => failureOf(this.ctx, error, record.itemIndex))),
+		);
+		return batch.filter(({ itemIndex }, position) => {
+			const verdict = verdicts[position];
+			if (verdict) this.outcomes[itemIndex] = verdict;
+			return !verdict;
+		});
 	}
 
 	private beginWrite({ itemIndex, record }: TargetRecord<R>): WriteTicket | undefined {
@@ -273,7 +298,8 @@ class BatchSender<R> {
  */
 function settleWrite<R>(ticket: WriteTicket | undefined, outcome: RecordOutcome | undefined, target: SyncTarget<R> | undefined): void {
 	if (!ticket || !target) return;
-	if (outcome?.ok) echoLedger.confirm(ticket, target.keysOfResult?.(outcome.json) ?? []);
+	if (outcome?.ok && outcome.nothingSent) echoLedger.withdraw(ticket);
+	else if (outcome?.ok) echoLedger.confirm(ticket, target.keysOfResult?.(outcome.json) ?? []);
 	else if (outcome?.error.context?.mayHaveBeenApplied !== true) echoLedger.withdraw(ticket);
 }
 
@@ -287,9 +313,39 @@ function olderThanTarget<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, { ite
 	if (changedAt === undefined) return undefined;
 	const newest = echoLedger.newestKnown(target.system, target.describe(record).keys);
 	if (newest === undefined || changedAt >= newest) return undefined;
-	const times = { changedAt: new Date(changedAt).toISOString(), targetChangedAt: new Date(newest).toISOString() };
-	if (target.settings.whenOlder === 'skip') {
-		return { ok: true, json: { status: 'skipped', reason: 'The record holds a newer change; nothing was sent.', ...times } };
+	return olderOutcome(ctx, target.settings, itemIndex, changedAt, newest);
+}
+
+/** Whether a writer that can read the record first should, for this item: its change time is known and order is checked. */
+export function readsRecordFirst(settings: WriterSyncSettings, item: INodeExecutionData): boolean {
+	return settings.whenOlder !== 'write' && itemChangeTime(item) !== undefined;
+}
+
+/** A record as its service answered a read of it: its keys, its fields as compared, its modification time. */
+export interface CurrentRecord {
+	keys: string[];
+	view: RecordView;
+	changedAt?: number;
+}
+
+/**
+ * For a writer that read the record before writing: the outcome of an item whose change is older
+ * than the record's own modification time, unless the record holds only what this n8n instance
+ * knows of it (the package's own writes and the changes its triggers received, which
+ * olderThanTarget already weighed). A record the instance knows nothing of is judged by its time.
+ */
+export function olderThanRecord<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, itemIndex: number, item: INodeExecutionData, current: CurrentRecord): RecordOutcome | undefined {
+	const changedAt = itemChangeTime(item);
+	if (!readsRecordFirst(target.settings, item) || changedAt === undefined || current.changedAt === undefined) return undefined;
+	if (current.changedAt <= changedAt) return undefined;
+	if (echoLedger.holdsOnlyKnown(target.system, current.keys, current.view) === true) return undefined;
+	return olderOutcome(ctx, target.settings, itemIndex, changedAt, current.changedAt);
+}
+
+function olderOutcome(ctx: IExecuteFunctions, settings: WriterSyncSettings, itemIndex: number, changedAt: number, targetChangedAt: number): RecordOutcome {
+	const times = { changedAt: new Date(changedAt).toISOString(), targetChangedAt: new Date(targetChangedAt).toISOString() };
+	if (settings.whenOlder === 'skip') {
+		return { ok: true, nothingSent: true, json: { status: 'skipped', reason: 'The record holds a newer change; nothing was sent.', ...times } };
 	}
 	return {
 		ok: false,

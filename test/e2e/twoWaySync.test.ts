@@ -408,16 +408,17 @@ describe('S-360 ⇄ Zoho CRM two-way sync in a real n8n', () => {
 				log(`(d) race, ${order === 'zohoFirst' ? 'older Zoho notification first' : 'newer S-360 push first'}, guard on`, figures);
 				process.stdout.write(`two-way (d ${order}) end: Zoho ${String(zohoRecordsOf(on, email)[0]?.First_Name)}, S-360 ${String(s360ContactOf(on, email)?.individualContact.firstName)}\n`);
 				expect(progress.converged).toBe(true);
+				// The newer S-360 value is written into Zoho once; the older Zoho value is never saved into S-360.
+				expect(figures.zohoUpsertRecords).toBe(1);
+				expect(figures.s360Saves).toBe(0);
 				expect(zohoRecordsOf(on, email)).toEqual([expect.objectContaining({ First_Name: 'Newer-S360' })]);
 				expect(s360ContactOf(on, email)?.individualContact).toMatchObject({ firstName: 'Newer-S360' });
 				expect(quiet.after).toEqual(quiet.before);
 			}
 
-			// Fails today, as the README says ("Two edits of one contact before either was delivered"):
-			// the order check knows only what n8n saw, so the older Zoho edit, delivered first, is
-			// written over S-360's newer edit, and both systems end with the older value. Marked
-			// `failing` so the suite stays green and this turns red the day the newer value wins.
-			it.failing('ends with the newer S-360 value in both systems when the older Zoho edit’s notification arrives first (known limit)', async () => {
+			// S-360 Save Contact reads the contact first: S-360's modification time, of an edit n8n has not
+			// seen yet, is newer than the Zoho edit, so the older change is skipped and S-360's push wins.
+			it('ends with the newer S-360 value in both systems when the older Zoho edit’s notification arrives first', async () => {
 				await race('zohoFirst');
 			});
 

@@ -146,6 +146,30 @@ describe('echo ledger: the newest change known of a record', () => {
 	});
 });
 
+describe('echo ledger: a record as read from its service', () => {
+	it('holds only what is known when it equals the last view received with the writes since', () => {
+		const { ledger } = ledgerAt();
+		ledger.noteView('crm', ['id:1'], { First_Name: 'Ada', Last_Name: 'Lovelace' }, HOUR);
+		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Augusta' }, HOUR);
+		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { First_Name: 'Augusta', Last_Name: 'Lovelace', Phone: '+41 44 000' })).toBe(true);
+	});
+
+	it('holds a change not known when a known field differs, written or not', () => {
+		const { ledger } = ledgerAt();
+		ledger.noteView('crm', ['id:1'], { First_Name: 'Ada', Last_Name: 'Lovelace' }, HOUR);
+		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Augusta' }, HOUR);
+		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { First_Name: 'Augusta', Last_Name: 'King' })).toBe(false);
+		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { First_Name: 'Ada', Last_Name: 'Lovelace' })).toBe(false);
+	});
+
+	it('cannot be judged for a record never written or seen, or with no field in common', () => {
+		const { ledger } = ledgerAt();
+		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { First_Name: 'Ada' })).toBeUndefined();
+		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Ada' }, HOUR);
+		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { Last_Name: 'Lovelace' })).toBeUndefined();
+	});
+});
+
 describe('echo ledger: bounded', () => {
 	it('forgets the oldest records beyond its bound, keeping the newest', () => {
 		const { ledger } = ledgerAt();

@@ -16,6 +16,8 @@ import type {
 import { S360ContactApi } from '../../credentials/S360ContactApi.credentials';
 import { S360SaveContact } from '../../nodes/S360SaveContact/S360SaveContact.node';
 import { asS360Credentials, signJwt } from '../../nodes/S360SaveContact/transport';
+import { echoLedger } from '../../nodes/shared/echoLedger';
+import { S360_SYSTEM } from '../../nodes/S360FirehoseTrigger/payload';
 import { S360ContactDouble } from '../doubles/s360ContactDouble';
 import { CREDENTIAL_TYPES, InMemoryCredentialsHelper, prepareRun, runNode } from './fakes/n8nContext';
 
@@ -270,6 +272,81 @@ describe('S-360 Save Contact', () => {
 		const [item] = await run([{ json: { contactNumber: existing.contactNumber, lastName: 'After' } }], {}, { credentialData: own() });
 		expect(item.json).toMatchObject({ status: 'updated', contactNumber: existing.contactNumber, attempts: 2 });
 		expect(double.contacts.size).toBe(1);
+	});
+});
+
+describe('S-360 Save Contact: When Older Than Target against S-360’s own modification time', () => {
+	const older = '2026-12-05T10:00:00.000Z';
+	const newer = '2026-12-05T10:00:05.000Z';
+	const seedAt = (contactNumber: string, lastModificationDate: string) =>
+		double.seed({ contactNumber, individualContact: { lastName: 'InS360', email: `${contactNumber}@example.test` }, lastModificationDate });
+	const methods = () => double.calls.map((call) => call.method);
+
+	it('skips a change older than an edit S-360 holds that n8n has not seen: one read, no save, both times in the item', async () => {
+		seedAt('ord-1', newer);
+		const [item] = await run([{ json: { contactNumber: 'ord-1', lastName: 'Older', changedAt: older } }], {}, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'skipped', changedAt: older, targetChangedAt: newer });
+		expect(methods()).toEqual(['getContactData']);
+		expect(double.contacts.get('ord-1')!.individualContact.lastName).toBe('InS360');
+	});
+
+	it('saves a change newer than S-360’s modification time, after reading it', async () => {
+		seedAt('ord-2', older);
+		const [item] = await run([{ json: { contactNumber: 'ord-2', lastName: 'Newer', changedAt: newer } }], {}, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'updated', contactNumber: 'ord-2' });
+		expect(methods()).toEqual(['getContactData', 'saveIndividualContactData']);
+		expect(double.contacts.get('ord-2')!.individualContact.lastName).toBe('Newer');
+	});
+
+	it('saves over a newer S-360 modification that is only the package’s own earlier write', async () => {
+		seedAt('ord-3', '2026-12-05T08:00:00.000Z');
+		await run([{ json: { contactNumber: 'ord-3', lastName: 'First', changedAt: '2026-12-05T09:00:00.000Z' } }], {}, { credentialData: own() });
+		// S-360 now carries the time of that save, later than the next change, which is still newer than the first.
+		const [item] = await run([{ json: { contactNumber: 'ord-3', lastName: 'Second', changedAt: '2026-12-05T09:05:00.000Z' } }], {}, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'updated' });
+		expect(double.contacts.get('ord-3')!.individualContact.lastName).toBe('Second');
+	});
+
+	it('skips when S-360 was edited after the package’s own write', async () => {
+		seedAt('ord-4', '2026-12-05T08:00:00.000Z');
+		await run([{ json: { contactNumber: 'ord-4', lastName: 'First', changedAt: '2026-12-05T09:00:00.000Z' } }], {}, { credentialData: own() });
+		double.editInBackOffice('ord-4', { individualContact: { lastName: 'BackOffice' } });
+		const [item] = await run([{ json: { contactNumber: 'ord-4', lastName: 'Second', changedAt: '2026-12-05T09:05:00.000Z' } }], {}, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'skipped', changedAt: '2026-12-05T09:05:00.000Z' });
+		expect(double.contacts.get('ord-4')!.individualContact.lastName).toBe('BackOffice');
+	});
+
+	it('finds a contact without a number by email once, reads it, then saves it', async () => {
+		seedAt('ord-8', older);
+		const [item] = await run([{ json: { email: 'ord-8@example.test', lastName: 'Found', changedAt: newer } }], {}, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'updated', contactNumber: 'ord-8', matchedBy: 'email' });
+		expect(methods()).toEqual(['searchContact', 'getContactData', 'saveIndividualContactData']);
+	});
+
+	it('fails the item with both times when When Older Than Target is Fail the Item', async () => {
+		seedAt('ord-5', newer);
+		const [item] = await run(
+			[{ json: { contactNumber: 'ord-5', lastName: 'Older', changedAt: older } }],
+			{ options: { whenOlderThanTarget: 'fail' } },
+			{ credentialData: own() },
+		);
+		expect(String(item.json.error)).toMatch(/older than the record’s newest/);
+		expect(item.json.details).toMatchObject({ changedAt: older, targetChangedAt: newer });
+		expect(methods()).toEqual(['getContactData']);
+	});
+
+	it('reads nothing first with Write It Anyway, nor for an item without a change time', async () => {
+		seedAt('ord-6', newer);
+		await run([{ json: { contactNumber: 'ord-6', lastName: 'Anyway', changedAt: older } }], { options: { whenOlderThanTarget: 'write' } }, { credentialData: own() });
+		await run([{ json: { contactNumber: 'ord-6', lastName: 'Timeless' } }], {}, { credentialData: own() });
+		expect(methods()).toEqual(['saveIndividualContactData', 'saveIndividualContactData']);
+		expect(double.contacts.get('ord-6')!.individualContact.lastName).toBe('Timeless');
+	});
+
+	it('does not remember a skipped save as written: S-360 reporting that value later is no echo', async () => {
+		seedAt('ord-7', newer);
+		await run([{ json: { contactNumber: 'ord-7', lastName: 'Older', changedAt: older } }], {}, { credentialData: own() });
+		expect(echoLedger.isEcho(S360_SYSTEM, ['id:ord-7'], { lastName: 'Older' })).toBe(false);
 	});
 });
 

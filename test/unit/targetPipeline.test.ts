@@ -88,6 +88,33 @@ describe('runTargetPipeline', () => {
 		expect(sizes).toEqual([100, 100, 50]);
 	});
 
+	it('sends no record its screen gave an outcome, and answers that outcome for it', async () => {
+		const sent: unknown[] = [];
+		const [output] = await run(
+			{
+				screen: async ({ record }) => ((record.n as number) % 2 ? { ok: true, nothingSent: true, json: { status: 'skipped' } } : undefined),
+				sendBatch: async (batch) => batch.map(({ record }) => (sent.push(record.n), { ok: true, json: { sent: record.n } })),
+			},
+			items(4),
+		);
+		expect(sent).toEqual([0, 2]);
+		expect(output.map((item) => item.json)).toEqual([{ sent: 0 }, { status: 'skipped' }, { sent: 2 }, { status: 'skipped' }]);
+	});
+
+	it('fails only the record whose screen threw, with its item index', async () => {
+		const [output] = await run(
+			{
+				screen: async ({ record }) => {
+					if (record.n === 1) throw new Error('read failed');
+					return undefined;
+				},
+			},
+			items(3),
+			'continueRegularOutput',
+		);
+		expect(output.map((item) => item.json.sent ?? item.json.error)).toEqual([0, 'read failed', 2]);
+	});
+
 	it('with Continue, keeps an item that fails mapping as a failed item beside the sent ones', async () => {
 		const sent: number[] = [];
 		const [output] = await run(
