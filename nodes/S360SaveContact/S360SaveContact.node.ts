@@ -17,7 +17,7 @@ import { isObject } from '../shared/objects';
 import { boundedInteger, createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { queueDurationMs } from '../shared/rateLimiter';
 import { NothingSentError, type RedirectPolicy } from '../shared/redirects';
-import { olderThanRecord, readsRecordFirst, runTargetPipeline, type RecordOutcome, type SyncTarget, type TargetRecord } from '../shared/targetPipeline';
+import { failureOf, olderThanRecord, readsRecordFirst, runTargetPipeline, type RecordOutcome, type SyncTarget, type TargetRecord } from '../shared/targetPipeline';
 import { changeTimeOf, recordKeys, writerSyncSettings } from '../shared/twoWaySync';
 import { comparableContact, isContactShaped, normalizeContact, S360_SYSTEM } from '../S360FirehoseTrigger/payload';
 import { prepareContact, type ContactSettings, type PreparedContact } from './contact';
@@ -308,7 +308,7 @@ class ContactSaves {
 					error: new NodeOperationError(this.ctx.getNode(), error.message, { itemIndex, description: 'Nothing was sent to S-360.' }),
 				};
 			}
-			throw error;
+			return failureOf(this.ctx, error, itemIndex);
 		}
 		const waits = this.waits.get(itemIndex) ?? { waitedMs: 0, rateRefusals: 0 };
 		waits.waitedMs += answer.waitedMs;
@@ -322,7 +322,7 @@ class ContactSaves {
 	}
 }
 
-type Failure = Extract<RecordOutcome, { ok: false }>;
+type Failure = ReturnType<typeof failureOf>;
 
 /** S-360 answered but refused: its statusCode, statusDetail and field on this item only. */
 function refusal(ctx: IExecuteFunctions, answer: S360Answer, itemIndex: number, secrets: string[], method: string): RecordOutcome {

@@ -358,7 +358,7 @@ function olderOutcome(ctx: IExecuteFunctions, settings: WriterSyncSettings, item
 }
 
 /** A failure outcome for any thrown value, as an n8n error with the item index. */
-function failureOf(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Failure {
+export function failureOf(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Failure {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return { ok: false, error };
 	const message = error instanceof Error ? error.message : String(error);
 	const wrapped = new NodeOperationError(ctx.getNode(), message, { itemIndex });
