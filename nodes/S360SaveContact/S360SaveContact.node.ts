@@ -13,6 +13,7 @@ import {
 import type { EgressHelpersLike } from '../shared/egress';
 import { describeFailure, redactSecrets, serviceApiError } from '../shared/errors';
 import { sendWith, sendWithLegacyRequest, ServiceRequestError, type SendFunction } from '../shared/http';
+import { holdsValues } from '../shared/echoLedger';
 import { isObject } from '../shared/objects';
 import { boundedInteger, createItemParameterReader, type ItemParameterReader } from '../shared/parameters';
 import { queueDurationMs } from '../shared/rateLimiter';
@@ -91,13 +92,24 @@ export class S360SaveContact implements INodeType {
 		announceQueue(this, credentials, items.length, reads);
 		const orderCheck: OrderCheck = {
 			wanted: (itemIndex) => readsRecordFirst(syncTarget.settings, items[itemIndex]),
-			outcome: (itemIndex, contactNumber, raw) => {
+			outcome: (itemIndex, record, { contactNumber, matchedBy }, raw) => {
 				const current = normalizeContact(raw, { timeZone: (options.timeZone as string) || workflowTimeZone });
-				return olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], {
+				const view = comparableContact(current);
+				const older = olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], {
 					keys: recordKeys({ id: contactNumber }),
-					view: comparableContact(current),
+					view,
 					changedAt: changeTimeOf(current.changedAt),
 				});
+				if (older) return older;
+				// Saving what S-360 already holds would change nothing but its modification time, and
+				// its firehose would push the contact again: where no trigger recognises that as an
+				// echo (queue mode, after a restart) the other system would be written once more.
+				if (!holdsValues(view, syncTarget.describe(record).view)) return undefined;
+				return {
+					ok: true,
+					nothingSent: true,
+					json: { status: 'unchanged', reason: 'S-360 already holds every value to save; nothing was sent.', contactNumber: contactNumber ?? null, matchedBy: matchedBy ?? null },
+				};
 			},
 		};
 
@@ -161,15 +173,16 @@ interface SaveSetup {
 }
 
 /**
- * Two-way sync's order check against S-360 itself: S-360 queues its changes for the firehose for
- * up to its interval, so an edit made there may not have reached n8n when an older change from
- * the other system arrives. Reading the contact first shows its modification time.
+ * Two-way sync's check against S-360 itself: S-360 queues its changes for the firehose for up to
+ * its interval, so an edit made there may not have reached n8n when an older change from the
+ * other system arrives. Reading the contact first shows its modification time, and whether it
+ * already holds what would be saved.
  */
 interface OrderCheck {
 	/** Whether the item's contact is read before it is saved. */
 	wanted(itemIndex: number): boolean;
-	/** The item's outcome when the contact as read holds a newer change; undefined to save. */
-	outcome(itemIndex: number, contactNumber: string, contactData: IDataObject): RecordOutcome | undefined;
+	/** The item's outcome when the contact as read holds a newer change or already every value; undefined to save. */
+	outcome(itemIndex: number, record: PreparedContact, location: Location, contactData: IDataObject): RecordOutcome | undefined;
 }
 
 /** The contact in a getContactData answer: under contactData (or result/return), or the answer itself. */
@@ -229,7 +242,7 @@ class ContactSaves {
 		const notFound = status.statusCode !== undefined && /NOT_?FOUND/i.test(status.statusCode);
 		if (read.statusCode >= 400 || (!isSuccess(status) && !notFound)) return this.refusal(read, itemIndex, 'getContactData');
 		const current = notFound ? undefined : contactOfAnswer(read.body);
-		return current && this.setup.orderCheck.outcome(itemIndex, contactNumber, current);
+		return current && this.setup.orderCheck.outcome(itemIndex, record, location, current);
 	}
 
 	async save({ itemIndex, record }: TargetRecord<PreparedContact>): Promise<RecordOutcome> {

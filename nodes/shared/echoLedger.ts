@@ -237,6 +237,13 @@ function sortedKeys(value: unknown): unknown {
 	return value;
 }
 
+/** Whether a record as read holds every value a write would set, compared as services store them. */
+export function holdsValues(current: RecordView, written: RecordView): boolean {
+	const held = comparableState(current);
+	const wanted = [...comparableState(written)];
+	return wanted.length > 0 && wanted.every(([field, value]) => held.get(field) === value);
+}
+
 /** A view as kept: comparable text, a digest for long values (memory stays small per record). */
 function comparableState(view: RecordView): State {
 	const state: State = new Map();

@@ -2,7 +2,7 @@
  * The echo ledger (nodes/shared/echoLedger.ts): what the package wrote to a record, recognised when
  * the service reports it back; a genuine edit afterwards passes; the newest change known per record.
  */
-import { comparable, EchoLedger, MAX_REMEMBERED_RECORDS } from '../../nodes/shared/echoLedger';
+import { comparable, EchoLedger, holdsValues, MAX_REMEMBERED_RECORDS } from '../../nodes/shared/echoLedger';
 
 const HOUR = 60 * 60_000;
 
@@ -167,6 +167,21 @@ describe('echo ledger: a record as read from its service', () => {
 		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { First_Name: 'Ada' })).toBeUndefined();
 		ledger.beginWrite('crm', ['id:1'], { First_Name: 'Ada' }, HOUR);
 		expect(ledger.holdsOnlyKnown('crm', ['id:1'], { Last_Name: 'Lovelace' })).toBeUndefined();
+	});
+});
+
+describe('a record that already holds what a write would set', () => {
+	it('holds it when every written value is there as services store it, whatever else the record has', () => {
+		expect(holdsValues({ First_Name: 'Ada', Email: 'ada@example.com', Phone: '+41' }, { First_Name: ' Ada ', Email: 'ADA@example.com' })).toBe(true);
+	});
+
+	it('does not when a written value differs or is missing', () => {
+		expect(holdsValues({ First_Name: 'Ada' }, { First_Name: 'Augusta' })).toBe(false);
+		expect(holdsValues({ First_Name: 'Ada' }, { First_Name: 'Ada', Last_Name: '' })).toBe(false);
+	});
+
+	it('does not for a write of nothing', () => {
+		expect(holdsValues({ First_Name: 'Ada' }, {})).toBe(false);
 	});
 });
 

@@ -323,6 +323,13 @@ describe('S-360 Save Contact: When Older Than Target against S-360’s own modif
 		expect(methods()).toEqual(['searchContact', 'getContactData', 'saveIndividualContactData']);
 	});
 
+	it('saves nothing when S-360 already holds every value to save, and says unchanged', async () => {
+		seedAt('ord-9', older);
+		const [item] = await run([{ json: { contactNumber: 'ord-9', lastName: 'InS360', email: 'ORD-9@example.test ', changedAt: newer } }], {}, { credentialData: own() });
+		expect(item.json).toMatchObject({ status: 'unchanged', contactNumber: 'ord-9', matchedBy: 'contactNumber' });
+		expect(methods()).toEqual(['getContactData']);
+	});
+
 	it('fails the item with both times when When Older Than Target is Fail the Item', async () => {
 		seedAt('ord-5', newer);
 		const [item] = await run(
