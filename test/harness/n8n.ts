@@ -293,6 +293,21 @@ export class N8nProcess {
 		);
 	}
 
+	/**
+	 * Waits until n8n no longer serves the webhook: n8n 2.x unpublishes through an outbox drained
+	 * after the REST call returns, and runs the trigger's delete hook before it drops the webhook.
+	 */
+	async waitForWebhookGone(webhookPath: string, method = 'POST'): Promise<void> {
+		await this.waitUntil(
+			async () =>
+				(await this.fetchStatus(`/webhook/${webhookPath}`, 'OPTIONS', {
+					origin: 'http://127.0.0.1',
+					'access-control-request-method': method,
+				})) !== 204,
+			`webhook ${webhookPath} removed`,
+		);
+	}
+
 	private async setupOwner(): Promise<void> {
 		const response = await fetch(`${this.baseUrl}/rest/owner/setup`, {
 			method: 'POST',
