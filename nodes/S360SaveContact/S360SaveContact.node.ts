@@ -225,7 +225,7 @@ class ContactSaves {
 		this.secrets = s360Secrets(setup.credentials);
 	}
 
-	/** The outcome of an item not to be saved (its contact holds a newer change, or could not be read), else undefined. */
+	/** The outcome of an item not to be saved (its contact holds a newer change or already every value, or could not be read), else undefined. */
 	async screen({ itemIndex, record }: TargetRecord<PreparedContact>): Promise<RecordOutcome | undefined> {
 		if (!this.setup.orderCheck.wanted(itemIndex)) return undefined;
 		const location = await this.locate(record, itemIndex);

@@ -151,7 +151,7 @@ export const s360SaveContactProperties: INodeProperties[] = [
 			rememberWritesOption,
 			{
 				...whenOlderThanTargetOption,
-				description: `${whenOlderThanTargetOption.description}. Unless set to Write It Anyway, a contact with a contact number is also read first (one more call within the rate limit) and its own modification time weighed, since S-360 reports its edits to n8n only at the firehose’s next interval.`,
+				description: `${whenOlderThanTargetOption.description}. Unless set to Write It Anyway, an existing contact (by its number or found by email) is also read first, one more call within the rate limit: its own modification time is weighed, since S-360 reports its edits to n8n only at the firehose’s next interval, and a contact that already holds every value is not saved again.`,
 			},
 		],
 	},
