@@ -94,14 +94,8 @@ export class EchoLedger {
 		const seen = comparableState(incoming);
 		if (changedFields?.some((field) => !written.has(field) || !seen.has(field))) return false;
 		const keyValues = new Set(keys.map((key) => comparable(key.slice(key.indexOf(':') + 1))));
-		let compared = 0;
-		for (const [field, value] of seen) {
-			const expected = memory.expected.get(field);
-			if (expected === undefined) continue;
-			if (expected !== value) return false;
-			if (written.has(field) && !keyValues.has(value)) compared++;
-		}
-		return compared > 0;
+		const known = knownFields(memory, seen);
+		return known !== undefined && known.some((field) => written.has(field) && !keyValues.has(seen.get(field)!));
 	}
 
 	/**
@@ -112,14 +106,9 @@ export class EchoLedger {
 	holdsOnlyKnown(system: string, keys: string[], current: RecordView): boolean | undefined {
 		const memory = keys.map((key) => this.live(recordId(system, key))).find((found) => found !== undefined && found.expected.size > 0);
 		if (!memory) return undefined;
-		let compared = 0;
-		for (const [field, value] of comparableState(current)) {
-			const expected = memory.expected.get(field);
-			if (expected === undefined) continue;
-			if (expected !== value) return false;
-			compared++;
-		}
-		return compared > 0 ? true : undefined;
+		const known = knownFields(memory, comparableState(current));
+		if (known === undefined) return false;
+		return known.length > 0 ? true : undefined;
 	}
 
 	/** Takes what a trigger received of a record as its expected state from now on. */
@@ -205,6 +194,18 @@ export class EchoLedger {
 			looked++;
 		}
 	}
+}
+
+/** The fields of `seen` the record's expected state knows, all holding their expected value; undefined when one differs. */
+function knownFields(memory: RecordMemory, seen: State): string[] | undefined {
+	const known: string[] = [];
+	for (const [field, value] of seen) {
+		const expected = memory.expected.get(field);
+		if (expected === undefined) continue;
+		if (expected !== value) return undefined;
+		known.push(field);
+	}
+	return known;
 }
 
 function recordId(system: string, key: string): string {

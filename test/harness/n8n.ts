@@ -283,14 +283,7 @@ export class N8nProcess {
 	 * Without an Origin, n8n answers every OPTIONS with 204.
 	 */
 	async waitForWebhook(webhookPath: string, method = 'POST'): Promise<void> {
-		await this.waitUntil(
-			async () =>
-				(await this.fetchStatus(`/webhook/${webhookPath}`, 'OPTIONS', {
-					origin: 'http://127.0.0.1',
-					'access-control-request-method': method,
-				})) === 204,
-			`webhook ${webhookPath}`,
-		);
+		await this.waitUntil(async () => await this.servesWebhook(webhookPath, method), `webhook ${webhookPath}`);
 	}
 
 	/**
@@ -298,14 +291,12 @@ export class N8nProcess {
 	 * after the REST call returns, and runs the trigger's delete hook before it drops the webhook.
 	 */
 	async waitForWebhookGone(webhookPath: string, method = 'POST'): Promise<void> {
-		await this.waitUntil(
-			async () =>
-				(await this.fetchStatus(`/webhook/${webhookPath}`, 'OPTIONS', {
-					origin: 'http://127.0.0.1',
-					'access-control-request-method': method,
-				})) !== 204,
-			`webhook ${webhookPath} removed`,
-		);
+		await this.waitUntil(async () => !(await this.servesWebhook(webhookPath, method)), `webhook ${webhookPath} removed`);
+	}
+
+	private async servesWebhook(webhookPath: string, method: string): Promise<boolean> {
+		const status = await this.fetchStatus(`/webhook/${webhookPath}`, 'OPTIONS', { origin: 'http://127.0.0.1', 'access-control-request-method': method });
+		return status === 204;
 	}
 
 	private async setupOwner(): Promise<void> {
