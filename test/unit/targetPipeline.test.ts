@@ -16,7 +16,7 @@ import { DataDeduplicationService } from 'n8n-core';
 
 import { acquireSlot, activeSlots } from '../../nodes/shared/concurrency';
 import { serviceApiError } from '../../nodes/shared/errors';
-import { MAX_STORED_ENTRIES } from '../../nodes/shared/syncedLedger';
+import { MAX_STORED_ENTRIES } from '../../nodes/shared/processedStore';
 import { runTargetPipeline, type RecordOutcome, type TargetPipeline, type TargetRecord } from '../../nodes/shared/targetPipeline';
 import { MemoryDeduplicator } from './fakes/deduplicator';
 import { runNode } from './fakes/n8nContext';
