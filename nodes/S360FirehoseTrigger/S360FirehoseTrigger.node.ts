@@ -12,6 +12,7 @@ import { configuredWebhookMethods, ledgerKeyOf } from '../shared/webhookLifecycl
 import { credentialSettingsTest } from '../shared/webhookCredentials';
 import { ledgerFor, settleClaimedKeys } from '../shared/redelivery';
 import { refuse, respondWithJson } from '../shared/webhookAnswers';
+import { echoCheckOf, type EchoCheck } from '../shared/echoStore';
 import { changeTimeOf, dropEchoes as dropEchoesOf, recordKeys } from '../shared/twoWaySync';
 import { handleWebhook, maxBodyBytesOf, otherMethodsWebhook, type WebhookIntake, type WebhookIntakeSpec } from '../shared/webhookIntake';
 import { asS360Credentials, authRules, checkCredentialSettings } from './auth';
@@ -121,10 +122,15 @@ async function startRun(this: IWebhookFunctions, intake: WebhookIntake, settings
 	}
 
 	const items: INodeExecutionData[] = contacts.map((contact, index) => ({
-		json: (guard ? { ...contact, echoesDropped: echoes } : contact) as unknown as IDataObject,
+		json: (guard ? { ...contact, echoesDropped: echoes, echoCheck: s360EchoCheck(contact) } : contact) as unknown as IDataObject,
 		pairedItem: { item: index },
 	}));
 	return { workflowData: [items] };
+}
+
+/** Where the contact was checked for echoes, and its state as pushed (S-360 pushes a contact whole). */
+function s360EchoCheck(contact: NormalizedContact): EchoCheck {
+	return echoCheckOf({ system: S360_SYSTEM, id: contact.contactNumber, view: comparableContact(contact) });
 }
 
 /** The contacts that are not S-360 reporting back what S-360 Save Contact wrote. */

@@ -79,14 +79,23 @@ export class S360SaveContact implements INodeType {
 		const policy = redirectPolicyOf(credentials, this.helpers as unknown as EgressHelpersLike);
 		const send = sendWith(this, { service: S360_SERVICE });
 		const items = this.getInputData();
+		// The contacts as the order check read them, for the state each save leaves.
+		const readViews = new Map<number, IDataObject>();
+		const writtenView = (contact: PreparedContact) => comparableContact(normalizeContact(contact.contactData), true);
 		const syncTarget: SyncTarget<PreparedContact> = {
 			system: S360_SYSTEM,
 			settings: writerSyncSettings(options),
 			describe: (contact) => ({
 				keys: recordKeys({ id: contact.contactNumber, email: contact.email }),
-				view: comparableContact(normalizeContact(contact.contactData), true),
+				view: writtenView(contact),
 			}),
 			keysOfResult: (json) => recordKeys({ id: json.contactNumber ?? undefined }),
+			// A created contact holds what was saved; an updated one, what was read with the save laid over it.
+			stateAfterWrite: (contact, itemIndex, json) => {
+				if (typeof json.contactNumber !== 'string' || json.contactNumber === '') return undefined;
+				const before = json.status === 'created' ? {} : readViews.get(itemIndex);
+				return before && { id: json.contactNumber, view: { ...before, ...writtenView(contact) } };
+			},
 		};
 		const reads = items.filter((item) => readsRecordFirst(syncTarget.settings, item)).length;
 		announceQueue(this, credentials, items.length, reads);
@@ -95,6 +104,7 @@ export class S360SaveContact implements INodeType {
 			outcome: (itemIndex, record, { contactNumber, matchedBy }, raw) => {
 				const current = normalizeContact(raw, { timeZone: (options.timeZone as string) || workflowTimeZone });
 				const view = comparableContact(current);
+				readViews.set(itemIndex, view);
 				const older = olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], {
 					keys: recordKeys({ id: contactNumber }),
 					view,

@@ -13,6 +13,7 @@ import { safeEqual } from '../shared/webhookAuth';
 import type { WebhookIntake } from '../shared/webhookIntake';
 import { webhookCredentials } from '../shared/webhookCredentialCache';
 import { ledgerKeyOf } from '../shared/webhookLifecycle';
+import { echoCheckOf } from '../shared/echoStore';
 import { changeTimeOf, dropEchoes, recordKeys, type IncomingChange } from '../shared/twoWaySync';
 import { zohoSystem } from '../ZohoCrmUpsertContact/schema';
 import { openZohoSession, type ZohoAuthentication, type ZohoModule } from '../ZohoCrmUpsertContact/transport';
@@ -137,7 +138,8 @@ export async function startRun(ctx: IWebhookFunctions, delivered: IDataObject[])
 	const guard = settingsOf(ctx).dropEchoes !== false;
 	const { kept, echoes } = dropEchoes<IDataObject>(zohoSystem(module), delivered, incomingChange, guard);
 	if (kept.length === 0) return respondWithJson.call(ctx, 200, { status: 'echoesDropped', records: delivered.length, echoesDropped: echoes });
-	const records: IDataObject[] = guard ? kept.map((record) => ({ ...record, echoesDropped: echoes })) : kept;
+	// Zoho's notifications do not send a record whole: no state to fingerprint, only where it was checked.
+	const records: IDataObject[] = guard ? kept.map((record) => ({ ...record, echoesDropped: echoes, echoCheck: echoCheckOf() })) : kept;
 	let runRecords = records;
 	if (settingsOf(ctx).dropRedeliveries !== false) {
 		const ledger = ledgerFor<true>(ledgerKeyOf(LEDGER_PREFIX, ctx), LEDGER_LIMITS);

@@ -15,6 +15,7 @@ import {
 } from 'n8n-workflow';
 import { acquireSlot } from './concurrency';
 import { echoLedger, type RecordView, type WriteTicket } from './echoLedger';
+import { checkedElsewhere, recordedStates, recordStates, stateFingerprint } from './echoStore';
 import { confirmWritten, writtenEarlier } from './syncedLedger';
 import { itemChangeTime, type WriterSyncSettings } from './twoWaySync';
 
@@ -73,6 +74,11 @@ export interface SyncTarget<R> {
 	describe(record: R): { keys: string[]; view: RecordView };
 	/** Keys the service's answer adds (the id of a record it created). */
 	keysOfResult?(json: IDataObject): string[];
+	/**
+	 * The whole record as the write left it, when the node knows it (it read the record first, or
+	 * created it): its fingerprint is recorded for triggers in other n8n processes (echoStore.ts).
+	 */
+	stateAfterWrite?(record: R, itemIndex: number, json: IDataObject): { id: string; view: RecordView } | undefined;
 }
 
 type Failure = Extract<RecordOutcome, { ok: false }>;
@@ -95,11 +101,14 @@ export async function runTargetPipeline<R>(
 
 	const keys = pipeline.deliveryKey ? items.map((item, itemIndex) => pipeline.deliveryKey!(item, itemIndex)) : [];
 	const skipped = await skipSyncedEarlier(ctx, keys, outcomes);
+	if (pipeline.syncTarget) for (const itemIndex of await skipRecordedEchoes(ctx, pipeline.syncTarget, items, outcomes, skipped)) skipped.add(itemIndex);
 
+	const preparedRecords = new Map<number, R>();
 	const prepareItem = (itemIndex: number): TargetRecord<R> | undefined => {
 		if (skipped.has(itemIndex)) return undefined;
 		try {
 			const prepared = { itemIndex, record: pipeline.prepare(items[itemIndex], itemIndex) };
+			preparedRecords.set(itemIndex, prepared.record);
 			const older = pipeline.syncTarget && olderThanTarget(ctx, pipeline.syncTarget, prepared, items[itemIndex]);
 			if (!older) return prepared;
 			outcomes[itemIndex] = older;
@@ -150,6 +159,7 @@ export async function runTargetPipeline<R>(
 		return !!key && !skipped.has(itemIndex) && outcome.ok && !outcome.nothingSent;
 	});
 	await confirmWritten(ctx, [...new Set(written)]);
+	if (pipeline.syncTarget) await recordWrittenStates(ctx, pipeline.syncTarget, items, outcomes, preparedRecords);
 
 	return buildOutput(ctx, pipeline, items, outcomes, routesFailures);
 }
@@ -173,6 +183,40 @@ async function skipSyncedEarlier(ctx: IExecuteFunctions, keys: Array<string | un
 		};
 	});
 	return skipped;
+}
+
+/**
+ * Marks the items that only report back a write of this workflow, as a trigger in another n8n
+ * process saw them (echoStore.ts), as done without a call; returns their indexes.
+ */
+async function skipRecordedEchoes<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, items: INodeExecutionData[], outcomes: RecordOutcome[], skipped: Set<number>): Promise<number[]> {
+	if (target.settings.ttlMs <= 0) return [];
+	const states = items.map((item, itemIndex) => (skipped.has(itemIndex) ? undefined : checkedElsewhere(item)?.state));
+	const echoes = await recordedStates(ctx, states.filter((state): state is string => state !== undefined));
+	const indexes: number[] = [];
+	states.forEach((state, itemIndex) => {
+		if (state === undefined || !echoes.has(state)) return;
+		indexes.push(itemIndex);
+		outcomes[itemIndex] = {
+			ok: true,
+			nothingSent: true,
+			json: { status: 'echo', reason: 'The change only reports back what this workflow wrote to its source; nothing was sent.' },
+		};
+	});
+	return indexes;
+}
+
+/** Records the states this run's writes left, for items a trigger checked in another n8n process (echoStore.ts). */
+async function recordWrittenStates<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, items: INodeExecutionData[], outcomes: RecordOutcome[], records: Map<number, R>): Promise<void> {
+	if (!target.stateAfterWrite || target.settings.ttlMs <= 0) return;
+	const fingerprints: string[] = [];
+	for (const [itemIndex, record] of records) {
+		const outcome = outcomes[itemIndex];
+		if (!outcome?.ok || outcome.nothingSent || !checkedElsewhere(items[itemIndex])) continue;
+		const state = target.stateAfterWrite(record, itemIndex, outcome.json);
+		if (state) fingerprints.push(stateFingerprint(target.system, state.id, state.view));
+	}
+	await recordStates(ctx, fingerprints, target.settings.ttlMs);
 }
 
 /** Sends batches, each once a slot of the shared limiter is free, and records their outcomes. */

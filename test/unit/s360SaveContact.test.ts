@@ -5,10 +5,11 @@
  * 509 beyond its limit.
  */
 import { createHmac } from 'node:crypto';
-import { CredentialTestContext } from 'n8n-core';
+import { CredentialTestContext, DataDeduplicationService } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunctions,
+	IDataObject,
 	INodeExecutionData,
 	INodeParameters,
 	IWorkflowExecuteAdditionalData,
@@ -17,7 +18,9 @@ import { S360ContactApi } from '../../credentials/S360ContactApi.credentials';
 import { S360SaveContact } from '../../nodes/S360SaveContact/S360SaveContact.node';
 import { asS360Credentials, signJwt } from '../../nodes/S360SaveContact/transport';
 import { echoLedger } from '../../nodes/shared/echoLedger';
-import { S360_SYSTEM } from '../../nodes/S360FirehoseTrigger/payload';
+import { comparableContact, normalizeContact, S360_SYSTEM } from '../../nodes/S360FirehoseTrigger/payload';
+import { stateFingerprint } from '../../nodes/shared/echoStore';
+import { MemoryDeduplicator } from './fakes/deduplicator';
 import { S360ContactDouble } from '../doubles/s360ContactDouble';
 import { CREDENTIAL_TYPES, InMemoryCredentialsHelper, prepareRun, runNode } from './fakes/n8nContext';
 
@@ -354,6 +357,44 @@ describe('S-360 Save Contact: When Older Than Target against S-360’s own modif
 		seedAt('ord-7', newer);
 		await run([{ json: { contactNumber: 'ord-7', lastName: 'Older', changedAt: older } }], {}, { credentialData: own() });
 		expect(echoLedger.isEcho(S360_SYSTEM, ['id:ord-7'], { lastName: 'Older' })).toBe(false);
+	});
+});
+
+describe('S-360 Save Contact: the echo guard across n8n processes (queue mode)', () => {
+	const store = new MemoryDeduplicator();
+	beforeAll(async () => await DataDeduplicationService.init(store));
+	const methods = () => double.calls.map((call) => call.method);
+	/** A change as a trigger in the queue-mode webhook process hands it on. */
+	const fromWebhookProcess = (json: Record<string, unknown>, state?: string): INodeExecutionData => ({ json: { ...json, echoCheck: { checkedIn: 'webhook-process', ...(state ? { state } : {}) } } });
+	/** The state S-360's firehose pushes for a contact, as the S-360 Firehose Trigger fingerprints it. */
+	const pushedState = (contactNumber: string) =>
+		stateFingerprint(S360_SYSTEM, contactNumber, comparableContact(normalizeContact(double.contactData(contactNumber) as unknown as IDataObject, { timeZone: 'UTC' })));
+
+	it('records the state its save leaves, so that S-360 pushing that contact back starts no write: no call at all', async () => {
+		double.seed({ contactNumber: 'q-1', individualContact: { firstName: 'Ada', lastName: 'InS360', email: 'q-1@example.test' }, lastModificationDate: '2026-12-05T10:00:00.000Z' });
+		const [saved] = await run([fromWebhookProcess({ contactNumber: 'q-1', lastName: 'FromZoho', changedAt: '2026-12-05T10:00:05.000Z' })], {}, { credentialData: own() });
+		expect(saved.json).toMatchObject({ status: 'updated' });
+		const callsAfterSave = methods().length;
+
+		const [echo] = await run([fromWebhookProcess({ contactNumber: 'q-1', lastName: 'FromZoho', changedAt: '2026-12-05T10:00:06.000Z' }, pushedState('q-1'))], {}, { credentialData: own() });
+		expect(echo.json).toMatchObject({ status: 'echo' });
+		expect(methods().length).toBe(callsAfterSave);
+	});
+
+	it('records the state of a contact it created', async () => {
+		const [created] = await run([fromWebhookProcess({ firstName: 'New', lastName: 'Contact', email: 'q-created@example.test' })], { withoutContactNumber: 'create' }, { credentialData: own() });
+		expect(created.json).toMatchObject({ status: 'created' });
+		const contactNumber = String(created.json.contactNumber);
+		const [echo] = await run([fromWebhookProcess({ contactNumber, lastName: 'Contact' }, pushedState(contactNumber))], {}, { credentialData: own() });
+		expect(echo.json).toMatchObject({ status: 'echo' });
+	});
+
+	it('takes an edit made in S-360 after its save for a genuine change', async () => {
+		double.seed({ contactNumber: 'q-2', individualContact: { lastName: 'InS360', email: 'q-2@example.test' }, lastModificationDate: '2026-12-05T10:00:00.000Z' });
+		await run([fromWebhookProcess({ contactNumber: 'q-2', lastName: 'FromZoho', changedAt: '2026-12-05T10:00:05.000Z' })], {}, { credentialData: own() });
+		double.editInBackOffice('q-2', { individualContact: { firstName: 'Edited' } });
+		const [item] = await run([fromWebhookProcess({ contactNumber: 'q-2', lastName: 'FromZoho', firstName: 'Edited' }, pushedState('q-2'))], {}, { credentialData: own() });
+		expect(item.json.status).not.toBe('echo');
 	});
 });
 
