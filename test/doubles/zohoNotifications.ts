@@ -45,6 +45,11 @@ export interface ZohoNotificationsOptions {
 	fallbackLifetimeMs?: number;
 	/** The delay before the one retry of a failed delivery. Default: 15 minutes, as Zoho. */
 	retryDelayMs?: number;
+	/**
+	 * Where a request to a notify URL lands: the load balancer in front of a queue-mode n8n, which
+	 * sends the public webhook URL to the webhook process. Default: the URL itself.
+	 */
+	route?: (url: string) => string;
 }
 
 export interface WatchChannel {
@@ -118,6 +123,7 @@ export class ZohoNotifications {
 	private readonly maxLifetimeMs: number;
 	private readonly fallbackLifetimeMs: number;
 	private readonly retryDelayMs: number;
+	private readonly route: (url: string) => string;
 	private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 	private readonly inFlight = new Set<Promise<void>>();
 	private holding = false;
@@ -130,6 +136,7 @@ export class ZohoNotifications {
 		this.maxLifetimeMs = options.maxChannelLifetimeMs ?? 7 * DAY_MS;
 		this.fallbackLifetimeMs = options.fallbackLifetimeMs ?? HOUR_MS;
 		this.retryDelayMs = options.retryDelayMs ?? 15 * 60_000;
+		this.route = options.route ?? ((url) => url);
 		zoho.extendApi({
 			handles: (resource) => resource === 'actions/watch' || /^(Contacts|Leads)$/i.test(resource),
 			answer: (request) => (request.resource === 'actions/watch' ? this.answerWatch(request) : this.answerRead(request)),
@@ -399,7 +406,7 @@ export class ZohoNotifications {
 		return new Promise((resolve) => {
 			const bytes = Buffer.from(delivery.body, 'utf8');
 			const req = httpRequest(
-				delivery.url,
+				this.route(delivery.url),
 				{
 					method: delivery.method,
 					headers: { ...delivery.headers, ...(bytes.length ? { 'content-length': String(bytes.length) } : {}), 'user-agent': 'ZohoCRM-Webhook' },
