@@ -25,7 +25,7 @@ export const rememberWritesOption: INodeProperties = {
 	typeOptions: { minValue: 0, maxValue: 1440 },
 	default: DEFAULT_REMEMBER_MINUTES,
 	description:
-		'For two-way sync: how long this n8n instance remembers what the node wrote to each record, so that the package’s triggers recognise the service reporting that write back and start nothing for it. 0 remembers nothing.',
+		'For two-way sync: how long this n8n instance remembers what the node wrote to each record, so that the package’s triggers recognise the service reporting that write back and start nothing for it (in queue mode, at most an hour, through n8n’s database: the echo then starts a run and the writer sends nothing). 0 remembers nothing.',
 };
 
 export const whenOlderThanTargetOption: INodeProperties = {
@@ -57,7 +57,7 @@ export const dropEchoesSetting: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether a change that only reports back what a node of this package wrote to the record (within its Remember Writes For) starts nothing. A change made only of echoes is answered without a run; a field edited afterwards passes. Each item says how many echoes its delivery dropped.',
+		'Whether a change that only reports back what a node of this package wrote to the record (within its Remember Writes For) starts nothing. A change made only of echoes is answered without a run; a field edited afterwards passes. Each item says how many echoes its delivery dropped. In queue mode the writers skip echoes instead (see the item’s echoCheck).',
 };
 
 export interface WriterSyncSettings {
