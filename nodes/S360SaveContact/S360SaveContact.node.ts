@@ -101,14 +101,15 @@ export class S360SaveContact implements INodeType {
 		announceQueue(this, credentials, items.length, reads);
 		const orderCheck: OrderCheck = {
 			wanted: (itemIndex) => readsRecordFirst(syncTarget.settings, items[itemIndex]),
-			outcome: (itemIndex, record, { contactNumber, matchedBy }, raw) => {
+			outcome: async (itemIndex, record, { contactNumber, matchedBy }, raw) => {
 				const current = normalizeContact(raw, { timeZone: (options.timeZone as string) || workflowTimeZone });
 				const view = comparableContact(current);
 				readViews.set(itemIndex, view);
-				const older = olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], {
+				const older = await olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], {
 					keys: recordKeys({ id: contactNumber }),
 					view,
 					changedAt: changeTimeOf(current.changedAt),
+					id: contactNumber,
 				});
 				if (older) return older;
 				// Saving what S-360 already holds would change nothing but its modification time, and
@@ -192,7 +193,7 @@ interface OrderCheck {
 	/** Whether the item's contact is read before it is saved. */
 	wanted(itemIndex: number): boolean;
 	/** The item's outcome when the contact as read holds a newer change or already every value; undefined to save. */
-	outcome(itemIndex: number, record: PreparedContact, location: Location, contactData: IDataObject): RecordOutcome | undefined;
+	outcome(itemIndex: number, record: PreparedContact, location: Location, contactData: IDataObject): Promise<RecordOutcome | undefined>;
 }
 
 /** The contact in a getContactData answer: under contactData (or result/return), or the answer itself. */
@@ -252,7 +253,7 @@ class ContactSaves {
 		const notFound = status.statusCode !== undefined && /NOT_?FOUND/i.test(status.statusCode);
 		if (read.statusCode >= 400 || (!isSuccess(status) && !notFound)) return this.refusal(read, itemIndex, 'getContactData');
 		const current = notFound ? undefined : contactOfAnswer(read.body);
-		return current && this.setup.orderCheck.outcome(itemIndex, record, location, current);
+		return current && (await this.setup.orderCheck.outcome(itemIndex, record, location, current));
 	}
 
 	async save({ itemIndex, record }: TargetRecord<PreparedContact>): Promise<RecordOutcome> {

@@ -73,6 +73,18 @@ export function checkedElsewhere(item: INodeExecutionData): EchoCheck | undefine
  * (the item is written; its echo is written once more at worst).
  */
 export async function recordedStates(ctx: IExecuteFunctions, fingerprints: string[], now = Date.now()): Promise<Set<string>> {
+	return await lookUp(ctx, fingerprints, { forgetFound: true, now });
+}
+
+/**
+ * Whether a writer of this workflow recorded the state `fingerprint` names: a record as read that
+ * holds it holds only what the workflow wrote. It stays recorded (its echo is still to come).
+ */
+export async function isRecordedState(ctx: IExecuteFunctions, fingerprint: string, now = Date.now()): Promise<boolean> {
+	return (await lookUp(ctx, [fingerprint], { forgetFound: false, now })).has(fingerprint);
+}
+
+async function lookUp(ctx: IExecuteFunctions, fingerprints: string[], { forgetFound, now }: { forgetFound: boolean; now: number }): Promise<Set<string>> {
 	const unique = [...new Set(fingerprints)];
 	if (!unique.length) return new Set();
 	const slot = Math.floor(now / SLOT_MS);
@@ -80,17 +92,17 @@ export async function recordedStates(ctx: IExecuteFunctions, fingerprints: strin
 	try {
 		({ found } = await checkAndRecord(ctx, unique.flatMap((fingerprint) => [echoEntry(slot, fingerprint), unconfirmedEntry(slot, fingerprint)]), 'workflow'));
 	} catch (error) {
-		ctx.logger?.warn(`n8n could not read which changes this workflow wrote itself; they are written: ${(error as Error).message}`);
+		ctx.logger?.warn(`n8n could not read which changes this workflow wrote itself; they are taken as genuine: ${(error as Error).message}`);
 		return new Set();
 	}
-	const echoes = new Set(unique.filter((fingerprint) => found.has(echoEntry(slot, fingerprint)) && !found.has(unconfirmedEntry(slot, fingerprint))));
-	// What the check recorded is taken back; an echo's entries go for every slot a write covers.
+	const recorded = new Set(unique.filter((fingerprint) => found.has(echoEntry(slot, fingerprint)) && !found.has(unconfirmedEntry(slot, fingerprint))));
+	// What the check recorded is taken back; a state forgotten goes for every slot a write covers.
 	const leftovers = unique.flatMap((fingerprint) => {
-		if (echoes.has(fingerprint)) return slotsFrom(slot, SLOTS_KEPT).flatMap((kept) => [echoEntry(kept, fingerprint), unconfirmedEntry(kept, fingerprint)]);
+		if (forgetFound && recorded.has(fingerprint)) return slotsFrom(slot, SLOTS_KEPT).flatMap((kept) => [echoEntry(kept, fingerprint), unconfirmedEntry(kept, fingerprint)]);
 		return [echoEntry(slot, fingerprint), unconfirmedEntry(slot, fingerprint)].filter((entry) => !found.has(entry));
 	});
-	await removeEntries(ctx, leftovers, 'workflow', 'forget the echoes it recognised; the same change again would be taken for one');
-	return echoes;
+	await removeEntries(ctx, leftovers, 'workflow', 'take back what its check of written states recorded');
+	return recorded;
 }
 
 /**

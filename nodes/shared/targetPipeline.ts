@@ -15,7 +15,7 @@ import {
 } from 'n8n-workflow';
 import { acquireSlot } from './concurrency';
 import { echoLedger, type RecordView, type WriteTicket } from './echoLedger';
-import { checkedElsewhere, recordedStates, recordStates, stateFingerprint } from './echoStore';
+import { checkedElsewhere, isRecordedState, recordedStates, recordStates, stateFingerprint } from './echoStore';
 import { confirmWritten, writtenEarlier } from './syncedLedger';
 import { itemChangeTime, type WriterSyncSettings } from './twoWaySync';
 
@@ -370,19 +370,24 @@ export interface CurrentRecord {
 	keys: string[];
 	view: RecordView;
 	changedAt?: number;
+	/** Its id in the service, for the states the workflow recorded (echoStore.ts). */
+	id?: string;
 }
 
 /**
  * For a writer that read the record before writing: the outcome of an item whose change is older
  * than the record's own modification time, unless the record holds only what this n8n instance
  * knows of it (the package's own writes and the changes its triggers received, which
- * olderThanTarget already weighed). A record the instance knows nothing of is judged by its time.
+ * olderThanTarget already weighed) or, for a change checked in another n8n process, a state a
+ * write of this workflow recorded (in queue mode another worker's write). A record nothing is
+ * known of is judged by its time.
  */
-export function olderThanRecord<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, itemIndex: number, item: INodeExecutionData, current: CurrentRecord): RecordOutcome | undefined {
+export async function olderThanRecord<R>(ctx: IExecuteFunctions, target: SyncTarget<R>, itemIndex: number, item: INodeExecutionData, current: CurrentRecord): Promise<RecordOutcome | undefined> {
 	const changedAt = itemChangeTime(item);
 	if (!readsRecordFirst(target.settings, item) || changedAt === undefined || current.changedAt === undefined) return undefined;
 	if (current.changedAt <= changedAt) return undefined;
 	if (echoLedger.holdsOnlyKnown(target.system, current.keys, current.view) === true) return undefined;
+	if (target.stateAfterWrite && current.id !== undefined && checkedElsewhere(item) && (await isRecordedState(ctx, stateFingerprint(target.system, current.id, current.view)))) return undefined;
 	return olderOutcome(ctx, target.settings, itemIndex, changedAt, current.changedAt);
 }
 

@@ -7,8 +7,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeType } from 'n8n-workflow';
 import { DataDeduplicationService } from 'n8n-core';
 
-import { echoCheckOf, stateFingerprint } from '../../nodes/shared/echoStore';
-import { runTargetPipeline, type TargetPipeline } from '../../nodes/shared/targetPipeline';
+import { echoCheckOf, recordStates, stateFingerprint } from '../../nodes/shared/echoStore';
+import { olderThanRecord, runTargetPipeline, type SyncTarget, type TargetPipeline } from '../../nodes/shared/targetPipeline';
 import { writerSyncSettings } from '../../nodes/shared/twoWaySync';
 import { MemoryDeduplicator } from './fakes/deduplicator';
 import { runNode } from './fakes/n8nContext';
@@ -25,16 +25,30 @@ interface Change {
 
 type Hooks = Partial<TargetPipeline<Change>>;
 
+/** What a writer that reads its record first (as S-360 Save Contact does) finds: the record, modified at `modifiedAt` by a write this process does not know of. */
+interface ReadRecord {
+	current: Change;
+	modifiedAt: string;
+}
+
 /**
  * A writer to SOURCE that knows the state its write leaves (as S-360 Save Contact does), or a
  * writer to another system that forwards SOURCE's changes (as Zoho CRM Upsert Contact does).
  */
-function writerNode(hooks: Hooks & { knowsState?: boolean; rememberMinutes?: number }): INodeType & { sent: Change[] } {
+function writerNode(hooks: Hooks & { knowsState?: boolean; rememberMinutes?: number; reads?: ReadRecord }): INodeType & { sent: Change[] } {
 	const sent: Change[] = [];
 	return {
 		sent,
 		description: targetNodeDescription('Test Writer', 'A writer for echo-store specs', 1),
 		async execute(this: IExecuteFunctions) {
+			const items = this.getInputData();
+			const syncTarget: SyncTarget<Change> = {
+				system: hooks.knowsState ? SOURCE : 'other-crm',
+				settings: writerSyncSettings({ rememberWritesFor: hooks.rememberMinutes ?? 60 }),
+				describe: (record) => ({ keys: [`id:${record.id}`], view: record.fields }),
+				...(hooks.knowsState ? { stateAfterWrite: (record: Change) => ({ id: record.id, view: record.fields }) } : {}),
+			};
+			const { reads } = hooks;
 			return await runTargetPipeline<Change>(this, {
 				service: 'Test Service',
 				batchSize: 10,
@@ -46,12 +60,13 @@ function writerNode(hooks: Hooks & { knowsState?: boolean; rememberMinutes?: num
 						sent.push(record);
 						return { ok: true, json: { status: 'updated', id: record.id } };
 					}),
-				syncTarget: {
-					system: hooks.knowsState ? SOURCE : 'other-crm',
-					settings: writerSyncSettings({ rememberWritesFor: hooks.rememberMinutes ?? 60 }),
-					describe: (record) => ({ keys: [`id:${record.id}`], view: record.fields }),
-					...(hooks.knowsState ? { stateAfterWrite: (record: Change) => ({ id: record.id, view: record.fields }) } : {}),
-				},
+				syncTarget,
+				...(reads
+					? {
+							screen: async ({ itemIndex, record }) =>
+								await olderThanRecord(this, syncTarget, itemIndex, items[itemIndex], { keys: [`id:${record.id}`], view: reads.current.fields, changedAt: Date.parse(reads.modifiedAt), id: reads.current.id }),
+						}
+					: {}),
 				...hooks,
 			});
 		},
@@ -76,6 +91,17 @@ async function write(node: INodeType, input: INodeExecutionData[]): Promise<IDat
 /** Saves `change` into SOURCE, as a change a trigger checked in the webhook process asked for. */
 async function savedIntoSource(change: Change, rememberMinutes?: number): Promise<void> {
 	await write(writerNode({ knowsState: true, rememberMinutes }), [checkedInWebhookProcess(change, false)]);
+}
+
+/** Another worker's write: the state it left recorded in the workflow's store, and nothing in this process's memory. */
+function otherWorkerNode(change: Change): INodeType {
+	return {
+		description: targetNodeDescription('Other Worker', 'Records a written state as another worker would', 1),
+		async execute(this: IExecuteFunctions) {
+			await recordStates(this, [stateFingerprint(SOURCE, change.id, change.fields)], 60 * MINUTE);
+			return [[{ json: {} }]];
+		},
+	};
 }
 
 describe('the echo guard across n8n processes', () => {
@@ -201,6 +227,37 @@ describe('the echo guard across n8n processes', () => {
 		const forwarder = writerNode({});
 		await write(forwarder, [checkedInWebhookProcess(change)]);
 		expect(forwarder.sent.map((record) => record.id)).toEqual(['c12']);
+	});
+
+	describe('the order check of a writer that reads its record first', () => {
+		// A Zoho edit made just before another worker's save reached the record, delivered after it.
+		const edit = (id: string): INodeExecutionData => ({ json: { id, fields: { name: 'Edited' }, changedAt: '2026-12-06T10:00:00.000Z', echoCheck: { checkedIn: 'webhook-process' } } });
+		const savedByOtherWorker = '2026-12-06T10:00:03.000Z';
+
+		it('writes a change older than the record’s modification when the record holds a state another worker of the workflow wrote', async () => {
+			const current = { id: 'o1', fields: { name: 'Saved' } };
+			await runNode({ nodeType: otherWorkerNode(current), parameters: {}, items: [{ json: {} }] });
+			const writer = writerNode({ knowsState: true, reads: { current, modifiedAt: savedByOtherWorker } });
+			await write(writer, [edit('o1')]);
+			expect(writer.sent.map((record) => record.fields)).toEqual([{ name: 'Edited' }]);
+		});
+
+		it('skips it when the record holds anything else, as an edit in the service', async () => {
+			await runNode({ nodeType: otherWorkerNode({ id: 'o2', fields: { name: 'Saved' } }), parameters: {}, items: [{ json: {} }] });
+			const writer = writerNode({ knowsState: true, reads: { current: { id: 'o2', fields: { name: 'Saved', phone: '+41 79 555 00 00' } }, modifiedAt: savedByOtherWorker } });
+			const [output] = await write(writer, [edit('o2')]);
+			expect(writer.sent).toEqual([]);
+			expect(output).toMatchObject({ status: 'skipped', targetChangedAt: savedByOtherWorker });
+		});
+
+		it('leaves the written state recorded for its echo', async () => {
+			const current = { id: 'o3', fields: { name: 'Saved' } };
+			await runNode({ nodeType: otherWorkerNode(current), parameters: {}, items: [{ json: {} }] });
+			await write(writerNode({ knowsState: true, reads: { current, modifiedAt: savedByOtherWorker } }), [edit('o3')]);
+			const forwarder = writerNode({});
+			await write(forwarder, [checkedInWebhookProcess(current)]);
+			expect(forwarder.sent).toEqual([]);
+		});
 	});
 
 	it('records nothing when Remember Writes For is 0', async () => {
