@@ -60,7 +60,7 @@ export function echoCheckOf(record?: { system: string; id: string; view: RecordV
 	return { checkedIn: PROCESS, ...(record ? { state: stateFingerprint(record.system, record.id, record.view) } : {}) };
 }
 
-/** The item's mark, when a trigger of the package checked it in another n8n process. */
+/** The item's mark, when a trigger of the package checked it in another n8n process (queue mode). */
 export function checkedElsewhere(item: INodeExecutionData): EchoCheck | undefined {
 	const mark = item.json.echoCheck as IDataObject | undefined;
 	if (!mark || typeof mark !== 'object' || typeof mark.checkedIn !== 'string' || mark.checkedIn === PROCESS) return undefined;
